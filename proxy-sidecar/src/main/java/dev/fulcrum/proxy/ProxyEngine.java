@@ -1,0 +1,267 @@
+package dev.fulcrum.proxy;
+
+import dev.fulcrum.proxy.api.ApplyResponse;
+import dev.fulcrum.proxy.api.ConfigValidator;
+import dev.fulcrum.proxy.api.InvalidConfigException;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.LoadBalancerStatus;
+import dev.fulcrum.proxy.api.ProxyStatus;
+import dev.fulcrum.proxy.net.Transport;
+import dev.fulcrum.proxy.store.StateStore;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's control point: validates, persists and swaps in load balancer configs, and answers
+ * for their state. Called from admin threads and at start-up, never from a data-plane event loop.
+ */
+public final class ProxyEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
+
+  private final String name;
+  private final String bootId = UUID.randomUUID().toString();
+  private final String frontendBind;
+  private final Transport transport;
+  private final StateStore store;
+  private final ProxyMetrics metrics;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "fulcrum-scheduler");
+            t.setDaemon(true);
+            return t;
+          });
+  // Writes happen under the engine's monitor; reads (status, readiness) take the map as it is.
+  private final Map<String, ServedLoadBalancer> served = new ConcurrentHashMap<>();
+  private volatile long highestEpoch;
+  private volatile String stateProblem;
+
+  /**
+   * @param frontendBind the host's bind address for every frontend, overriding the resource's; may
+   *     be null
+   */
+  public ProxyEngine(
+      String name,
+      String frontendBind,
+      Transport transport,
+      StateStore store,
+      ProxyMetrics metrics) {
+    this.name = name;
+    this.frontendBind = frontendBind;
+    this.transport = transport;
+    this.store = store;
+    this.metrics = metrics;
+  }
+
+  /** Serves what the state file holds, before anything else; a bad file is reported, not fatal. */
+  public synchronized void restore() {
+    StateStore.Loaded loaded = store.load();
+    stateProblem = loaded.problem();
+    highestEpoch = loaded.highestEpoch();
+    loaded
+        .loadBalancers()
+        .forEach(
+            (id, config) -> {
+              try {
+                commit(id, prepare(id, config.normalized(), null, false));
+                log.info(
+                    "{}: serving persisted version {} from the state file", id, config.version());
+              } catch (RuntimeException e) {
+                log.error("{}: cannot serve the persisted config: {}", id, e.getMessage());
+              }
+            });
+  }
+
+  /**
+   * Applies a pushed config: validated, persisted, then swapped in, or refused with nothing
+   * changed.
+   *
+   * @param ifMatch the version the pusher expects to replace, or null
+   * @throws InvalidConfigException a field is wrong (422)
+   * @throws ConflictException stale epoch or If-Match mismatch (409)
+   * @throws PersistenceException the state could not be written (5xx)
+   */
+  public synchronized ApplyResponse apply(String id, LoadBalancerConfig body, String ifMatch) {
+    ConfigValidator.checkId(id);
+    LoadBalancerConfig config = body.normalized();
+    ConfigValidator.validate(config);
+    LoadBalancerConfig stamped = config.stamped(config.epoch());
+    ServedLoadBalancer current = served.get(id);
+    String appliedVersion = current == null ? null : current.config().version();
+    if (stamped.epoch() < highestEpoch) {
+      throw new ConflictException(
+          "epoch "
+              + stamped.epoch()
+              + " is lower than the highest seen ("
+              + highestEpoch
+              + "): a newer operator leader has pushed since",
+          appliedVersion,
+          highestEpoch);
+    }
+    if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(appliedVersion)) {
+      throw new ConflictException(
+          "If-Match " + ifMatch + " is not the applied version " + appliedVersion,
+          appliedVersion,
+          highestEpoch);
+    }
+    checkPortClash(id, stamped);
+    if (current != null
+        && stamped.version().equals(appliedVersion)
+        && stamped.epoch() == current.config().epoch()) {
+      return new ApplyResponse(appliedVersion, stamped.epoch());
+    }
+    Map<String, LoadBalancerConfig> next = new TreeMap<>(configs());
+    next.put(id, stamped);
+    ServedLoadBalancer.Prepared prepared = prepare(id, stamped, current, true);
+    try {
+      store.save(next, Math.max(highestEpoch, stamped.epoch()));
+    } catch (IOException e) {
+      prepared.abort();
+      throw new PersistenceException(
+          "cannot persist the state file, config not applied: " + e.getMessage(), e);
+    }
+    highestEpoch = Math.max(highestEpoch, stamped.epoch());
+    stateProblem = null; // a durable push has replaced whatever the bad state file lost
+    commit(id, prepared);
+    log.info(
+        "{}: applied {} (epoch {}, {} backends)",
+        id,
+        stamped.version(),
+        stamped.epoch(),
+        stamped.backends().size());
+    return new ApplyResponse(stamped.version(), stamped.epoch());
+  }
+
+  /** Stops a frontend (deletionPolicy Clear); its connections drain. False when it was unknown. */
+  public synchronized boolean delete(String id) {
+    ServedLoadBalancer current = served.get(id);
+    if (current == null) {
+      return false;
+    }
+    Map<String, LoadBalancerConfig> next = new TreeMap<>(configs());
+    next.remove(id);
+    try {
+      store.save(next, highestEpoch);
+    } catch (IOException e) {
+      throw new PersistenceException(
+          "cannot persist the state file, not deleted: " + e.getMessage(), e);
+    }
+    served.remove(id);
+    current.stop();
+    metrics.loadBalancerRemoved(id);
+    log.info("{}: deleted; its frontend is closed and its connections drain", id);
+    return true;
+  }
+
+  private ServedLoadBalancer.Prepared prepare(
+      String id, LoadBalancerConfig config, ServedLoadBalancer current, boolean strictBind) {
+    ServedLoadBalancer target =
+        current != null ? current : new ServedLoadBalancer(id, transport, scheduler, metrics);
+    return target.prepare(config, effectiveBind(config), strictBind);
+  }
+
+  private void commit(String id, ServedLoadBalancer.Prepared prepared) {
+    served.put(id, prepared.commit());
+  }
+
+  private String effectiveBind(LoadBalancerConfig config) {
+    return frontendBind != null ? frontendBind : config.frontend().bind();
+  }
+
+  private void checkPortClash(String id, LoadBalancerConfig config) {
+    String bind = effectiveBind(config);
+    int port = config.frontend().port();
+    for (ServedLoadBalancer other : served.values()) {
+      if (other.id().equals(id) || other.config().frontend().port() != port) {
+        continue;
+      }
+      String otherBind = effectiveBind(other.config());
+      if (bind.equals(otherBind) || isWildcard(bind) || isWildcard(otherBind)) {
+        throw new InvalidConfigException(
+            "frontend.port",
+            port
+                + " on "
+                + bind
+                + " is already used by load balancer "
+                + other.id()
+                + " ("
+                + otherBind
+                + ":"
+                + port
+                + ")");
+      }
+    }
+  }
+
+  private static boolean isWildcard(String bind) {
+    return bind.equals("0.0.0.0") || bind.equals("::");
+  }
+
+  private Map<String, LoadBalancerConfig> configs() {
+    Map<String, LoadBalancerConfig> out = new HashMap<>();
+    served.forEach((k, v) -> out.put(k, v.config()));
+    return out;
+  }
+
+  public Optional<LoadBalancerStatus> status(String id) {
+    return Optional.ofNullable(served.get(id)).map(ServedLoadBalancer::status);
+  }
+
+  public ProxyStatus status(Boolean vipHeld) {
+    List<ProxyStatus.Summary> summaries =
+        new TreeMap<>(served).values().stream().map(ServedLoadBalancer::summary).toList();
+    Readiness r = readiness();
+    return new ProxyStatus(name, bootId, r.ready(), r.reason(), vipHeld, summaries);
+  }
+
+  /** Ready when every frontend listens with at least one backend up (keepalived's track script). */
+  public Readiness readiness() {
+    if (stateProblem != null) {
+      return new Readiness(false, stateProblem);
+    }
+    Collection<ServedLoadBalancer> all = served.values();
+    if (all.isEmpty()) {
+      return new Readiness(false, "no load balancer is configured yet");
+    }
+    for (ServedLoadBalancer lb : new TreeMap<>(served).values()) {
+      String problem = lb.notReadyReason();
+      if (problem != null) {
+        return new Readiness(false, lb.id() + ": " + problem);
+      }
+    }
+    return new Readiness(true, null);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String bootId() {
+    return bootId;
+  }
+
+  public long highestEpoch() {
+    return highestEpoch;
+  }
+
+  @Override
+  public synchronized void close() {
+    served.values().forEach(ServedLoadBalancer::stop);
+    served.clear();
+    scheduler.shutdownNow();
+  }
+
+  /** Whether this proxy should hold the VIP, and why not. */
+  public record Readiness(boolean ready, String reason) {}
+}

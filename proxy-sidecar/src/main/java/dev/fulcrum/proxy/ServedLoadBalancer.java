@@ -1,0 +1,254 @@
+package dev.fulcrum.proxy;
+
+import dev.fulcrum.proxy.api.BackendStatus;
+import dev.fulcrum.proxy.api.InvalidConfigException;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.LoadBalancerStatus;
+import dev.fulcrum.proxy.api.ProxyStatus;
+import dev.fulcrum.proxy.balance.Backend;
+import dev.fulcrum.proxy.balance.BackendPool;
+import dev.fulcrum.proxy.balance.Balancers;
+import dev.fulcrum.proxy.balance.Rebalancer;
+import dev.fulcrum.proxy.health.HealthMonitor;
+import dev.fulcrum.proxy.net.FrontendServer;
+import dev.fulcrum.proxy.net.Transport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One load balancer being served: its frontend, live backends, health checks and rebalancer. */
+final class ServedLoadBalancer {
+  private static final Logger log = LoggerFactory.getLogger(ServedLoadBalancer.class);
+
+  private final String id;
+  private final Transport transport;
+  private final ScheduledExecutorService scheduler;
+  private final ProxyMetrics metrics;
+  private final HealthMonitor health;
+  private final Rebalancer rebalancer;
+  // Mutated only under the engine's monitor (prepare/commit/stop); read by status at any time.
+  private volatile FrontendServer frontend;
+  private volatile InetSocketAddress requestedAddress;
+  private volatile String listenError;
+  private volatile LoadBalancerConfig config;
+  private volatile Map<String, Backend> backends = Map.of();
+
+  ServedLoadBalancer(
+      String id, Transport transport, ScheduledExecutorService scheduler, ProxyMetrics metrics) {
+    this.id = id;
+    this.transport = transport;
+    this.scheduler = scheduler;
+    this.metrics = metrics;
+    this.health = new HealthMonitor(id, transport);
+    this.rebalancer = new Rebalancer(id, scheduler);
+  }
+
+  String id() {
+    return id;
+  }
+
+  LoadBalancerConfig config() {
+    return config;
+  }
+
+  /**
+   * Builds the next pool and, when the address changes, binds the new listener; nothing is visible
+   * until {@link Prepared#commit()}.
+   *
+   * @param strictBind refuse the config when the listener cannot bind (a push); otherwise record
+   *     the error and serve what can be served (start-up from the state file)
+   */
+  Prepared prepare(LoadBalancerConfig next, String bind, boolean strictBind) {
+    Map<String, Backend> live = new LinkedHashMap<>();
+    List<Backend> added = new ArrayList<>();
+    for (var b : next.backends()) {
+      String key = b.name() + "@" + b.endpoint();
+      Backend existing = backends.get(key);
+      Backend backend = existing != null ? existing : new Backend(id, b);
+      if (existing == null) {
+        added.add(backend);
+      }
+      live.put(key, backend);
+    }
+    List<Backend> removed =
+        backends.entrySet().stream()
+            .filter(e -> !live.containsKey(e.getKey()))
+            .map(Map.Entry::getValue)
+            .toList();
+    BackendPool pool =
+        new BackendPool(next, List.copyOf(live.values()), Balancers.of(next.balance()));
+    InetSocketAddress address = new InetSocketAddress(bind, next.frontend().port());
+    FrontendServer fresh = null;
+    String bindError = null;
+    if (frontend == null || !address.equals(requestedAddress)) {
+      fresh = new FrontendServer(id, transport, pool);
+      try {
+        fresh.bind(address);
+      } catch (IOException e) {
+        fresh.close();
+        fresh = null;
+        bindError =
+            "cannot listen on " + bind + ":" + next.frontend().port() + " (" + e.getMessage() + ")";
+        if (strictBind) {
+          throw new InvalidConfigException("frontend.port", bindError);
+        }
+        log.error("{}: {}", id, bindError);
+      }
+    }
+    return new Prepared(next, pool, live, added, removed, address, fresh, bindError);
+  }
+
+  private void drain(Backend b, int drainSeconds) {
+    b.startDraining();
+    metrics.backendRemoved(b);
+    if (!b.isUp() || drainSeconds == 0 || b.activeConnections() == 0) {
+      b.closeAll("backend " + b.endpoint() + " removed from " + id);
+      return;
+    }
+    log.info(
+        "{}: draining {} connections of removed backend {} for {}s",
+        id,
+        b.activeConnections(),
+        b.endpoint(),
+        drainSeconds);
+    scheduler.schedule(
+        () -> b.closeAll("drain period of removed backend " + b.endpoint() + " ended"),
+        drainSeconds,
+        TimeUnit.SECONDS);
+  }
+
+  /** Stops listening, stops checks, and drains every backend. */
+  void stop() {
+    FrontendServer f = frontend;
+    if (f != null) {
+      f.close();
+    }
+    health.close();
+    rebalancer.close();
+    backends.values().forEach(b -> drain(b, config.timeouts().drainSeconds()));
+    backends = Map.of();
+  }
+
+  LoadBalancerStatus status() {
+    FrontendServer f = frontend;
+    List<BackendStatus> list =
+        backends.values().stream()
+            .map(
+                b ->
+                    new BackendStatus(
+                        b.config().name(),
+                        b.config().address(),
+                        b.config().port(),
+                        b.draining() ? "Draining" : b.health().toString(),
+                        b.activeConnections(),
+                        b.totalConnections(),
+                        b.lastCheckError(),
+                        b.tlsSans()))
+            .toList();
+    boolean listening = f != null && f.listening();
+    return new LoadBalancerStatus(
+        id,
+        config.version(),
+        config.epoch(),
+        listening,
+        listening
+            ? f.localAddress().getAddress().getHostAddress() + ":" + f.localAddress().getPort()
+            : null,
+        listenError,
+        f == null ? 0 : f.activeConnections(),
+        list);
+  }
+
+  ProxyStatus.Summary summary() {
+    FrontendServer f = frontend;
+    int up = (int) backends.values().stream().filter(Backend::isUp).count();
+    return new ProxyStatus.Summary(
+        id,
+        config.version(),
+        config.epoch(),
+        f != null && f.listening(),
+        up,
+        backends.size(),
+        f == null ? 0 : f.activeConnections());
+  }
+
+  /** Null when ready: listening with at least one backend up. */
+  String notReadyReason() {
+    FrontendServer f = frontend;
+    if (f == null || !f.listening()) {
+      return listenError != null ? listenError : "not listening";
+    }
+    long up = backends.values().stream().filter(Backend::isUp).count();
+    return up > 0 ? null : "no backend is up (" + backends.size() + " down)";
+  }
+
+  /** A swap that is ready to become visible, or to be abandoned with nothing changed. */
+  final class Prepared {
+    private final LoadBalancerConfig next;
+    private final BackendPool pool;
+    private final Map<String, Backend> live;
+    private final List<Backend> added;
+    private final List<Backend> removed;
+    private final InetSocketAddress address;
+    private final FrontendServer fresh;
+    private final String bindError;
+
+    private Prepared(
+        LoadBalancerConfig next,
+        BackendPool pool,
+        Map<String, Backend> live,
+        List<Backend> added,
+        List<Backend> removed,
+        InetSocketAddress address,
+        FrontendServer fresh,
+        String bindError) {
+      this.next = next;
+      this.pool = pool;
+      this.live = live;
+      this.added = added;
+      this.removed = removed;
+      this.address = address;
+      this.fresh = fresh;
+      this.bindError = bindError;
+    }
+
+    /** Abandons the swap: closes the listener bound for it. */
+    void abort() {
+      if (fresh != null) {
+        fresh.close();
+      }
+    }
+
+    ServedLoadBalancer commit() {
+      added.forEach(metrics::backendAdded);
+      if (fresh != null) {
+        FrontendServer old = frontend;
+        frontend = fresh;
+        requestedAddress = address;
+        listenError = null;
+        if (old != null) {
+          old.close();
+        }
+      } else if (frontend != null) {
+        frontend.swap(pool);
+      } else {
+        requestedAddress = address;
+        listenError = bindError;
+      }
+      config = next;
+      backends = Map.copyOf(live);
+      health.update(pool.backends(), next.healthCheck());
+      rebalancer.update(pool);
+      removed.forEach(b -> drain(b, next.timeouts().drainSeconds()));
+      metrics.applied(id, next.version());
+      return ServedLoadBalancer.this;
+    }
+  }
+}

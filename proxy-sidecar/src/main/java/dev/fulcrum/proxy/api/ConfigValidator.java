@@ -1,0 +1,178 @@
+package dev.fulcrum.proxy.api;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Checks a normalized {@link LoadBalancerConfig}; every problem names its field. */
+public final class ConfigValidator {
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern HOST_NAME =
+      Pattern.compile(
+          "(?i)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+
+  private final List<String> problems = new ArrayList<>();
+
+  private ConfigValidator() {}
+
+  /** Throws {@link InvalidConfigException} for a load balancer id that is not {@code ns.name}. */
+  public static void checkId(String id) {
+    String[] parts = id == null ? new String[0] : id.split("\\.", -1);
+    if (parts.length != 2
+        || !DNS_LABEL.matcher(parts[0]).matches()
+        || !HOST_NAME.matcher(parts[1]).matches()
+        || parts[1].length() > 253) {
+      throw new InvalidConfigException(
+          "id", "\"" + id + "\" is not {namespace}.{name} of lowercase DNS labels");
+    }
+  }
+
+  /** The problems of a normalized config, empty when it is valid. */
+  public static List<String> problems(LoadBalancerConfig c) {
+    ConfigValidator v = new ConfigValidator();
+    v.check(c);
+    return List.copyOf(v.problems);
+  }
+
+  /** Throws {@link InvalidConfigException} naming the first problem of a normalized config. */
+  public static void validate(LoadBalancerConfig normalized) {
+    List<String> found = problems(normalized);
+    if (!found.isEmpty()) {
+      String first = found.get(0);
+      int colon = first.indexOf(": ");
+      throw new InvalidConfigException(first.substring(0, colon), first.substring(colon + 2));
+    }
+  }
+
+  private void check(LoadBalancerConfig c) {
+    if (c.epoch() < 0) {
+      add("epoch", "must not be negative (got " + c.epoch() + ")");
+    }
+    if (c.version() != null && !c.version().equals(c.contentVersion())) {
+      add(
+          "version",
+          "does not match the content (the content hashes to " + c.contentVersion() + ")");
+    }
+    FrontendConfig f = c.frontend();
+    if (f.port() == null) {
+      add("frontend.port", "is required");
+    } else {
+      range("frontend.port", f.port(), 1, 65535);
+    }
+    if (!isIpLiteral(f.bind())) {
+      add("frontend.bind", "must be an IP address literal (got \"" + f.bind() + "\")");
+    }
+    if (f.virtualIP() != null && !isCidr(f.virtualIP())) {
+      add(
+          "frontend.virtualIP",
+          "must be an address with a prefix, e.g. 10.10.10.100/24 (got \"" + f.virtualIP() + "\")");
+    }
+    if (f.virtualRouterId() != null) {
+      range("frontend.virtualRouterId", f.virtualRouterId(), 1, 255);
+    }
+    HealthCheckConfig h = c.healthCheck();
+    range("healthCheck.intervalSeconds", h.intervalSeconds(), 1, 3600);
+    range("healthCheck.downIntervalSeconds", h.downIntervalSeconds(), 1, 3600);
+    range("healthCheck.rise", h.rise(), 1, 100);
+    range("healthCheck.fall", h.fall(), 1, 100);
+    range("healthCheck.timeoutSeconds", h.timeoutSeconds(), 1, 60);
+    if (h.mode() == HealthCheckMode.HTTPS) {
+      if (!h.path().startsWith("/")) {
+        add("healthCheck.path", "must start with / (got \"" + h.path() + "\")");
+      }
+      range("healthCheck.expectStatus", h.expectStatus(), 100, 599);
+    } else if (h.clientCertificate() != null) {
+      add("healthCheck.clientCertificate", "is only used with mode HTTPS");
+    }
+    if (h.clientCertificate() != null
+        && (blank(h.clientCertificate().certificate())
+            || blank(h.clientCertificate().privateKey()))) {
+      add("healthCheck.clientCertificate", "needs both certificate and privateKey");
+    }
+    TimeoutsConfig t = c.timeouts();
+    range("timeouts.connectSeconds", t.connectSeconds(), 1, 300);
+    range("timeouts.idleSeconds", t.idleSeconds(), 1, 604800);
+    range("timeouts.drainSeconds", t.drainSeconds(), 0, 3600);
+    range("maxConnections", c.maxConnections(), 1, 1_000_000);
+    range("rebalance.closesPerSecond", c.rebalance().closesPerSecond(), 0, 1000);
+    range("rebalance.tolerancePercent", c.rebalance().tolerancePercent(), 1, 100);
+    checkBackends(c.backends());
+  }
+
+  private void checkBackends(List<BackendConfig> backends) {
+    if (backends.isEmpty()) {
+      add("backends", "must not be empty (a frontend without backends refuses every client)");
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < backends.size(); i++) {
+      BackendConfig b = backends.get(i);
+      String at = "backends[" + i + "]";
+      if (b == null) {
+        add(at, "must not be null");
+        continue;
+      }
+      if (blank(b.name())) {
+        add(at + ".name", "is required");
+      }
+      if (blank(b.address())
+          || !(isIpLiteral(b.address()) || HOST_NAME.matcher(b.address()).matches())) {
+        add(at + ".address", "must be an IP address or host name (got \"" + b.address() + "\")");
+      }
+      range(at + ".port", b.port(), 1, 65535);
+      Integer first = seen.putIfAbsent(b.endpoint(), i);
+      if (first != null) {
+        add(at, "duplicates backends[" + first + "] (" + b.endpoint() + ")");
+      }
+    }
+  }
+
+  private void range(String field, Integer value, int min, int max) {
+    if (value == null || value < min || value > max) {
+      add(field, "must be between " + min + " and " + max + " (got " + value + ")");
+    }
+  }
+
+  private void add(String field, String problem) {
+    problems.add(field + ": " + problem);
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** True for an IPv4 dotted quad or an IPv6 literal (no brackets); never does a DNS lookup. */
+  public static boolean isIpLiteral(String s) {
+    if (s == null || s.isEmpty()) {
+      return false;
+    }
+    if (IPV4.matcher(s).matches()) {
+      return true;
+    }
+    if (!s.contains(":") || !s.matches("[0-9a-fA-F:.]+")) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private static boolean isCidr(String s) {
+    int slash = s.indexOf('/');
+    if (slash < 0 || !isIpLiteral(s.substring(0, slash))) {
+      return false;
+    }
+    try {
+      int prefix = Integer.parseInt(s.substring(slash + 1));
+      return prefix >= 0 && prefix <= (s.contains(":") ? 128 : 32);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package dev.fulcrum.proxy.balance;
+
+import dev.fulcrum.proxy.api.BackendConfig;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One backend's live state: health, counters and open connections. It outlives config swaps that
+ * keep its endpoint, so health and connections carry over.
+ */
+public final class Backend {
+  private static final Logger log = LoggerFactory.getLogger(Backend.class);
+
+  private final String loadBalancerId;
+  private final BackendConfig config;
+  private final AtomicInteger active = new AtomicInteger();
+  private final LongAdder total = new LongAdder();
+  private final LongAdder connectFailures = new LongAdder();
+  private final LongAdder bytesToBackend = new LongAdder();
+  private final LongAdder bytesFromBackend = new LongAdder();
+  private final LongAdder transitions = new LongAdder();
+  // Guards nothing else: a concurrent set, because connections open and close on many event loops.
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private volatile Health health = Health.UP;
+  private volatile boolean draining;
+  private volatile String lastCheckError;
+  private volatile List<String> tlsSans = List.of();
+  private volatile LongConsumer dialLatencyNanos = nanos -> {};
+
+  public Backend(String loadBalancerId, BackendConfig config) {
+    this.loadBalancerId = loadBalancerId;
+    this.config = config;
+  }
+
+  public BackendConfig config() {
+    return config;
+  }
+
+  public String loadBalancerId() {
+    return loadBalancerId;
+  }
+
+  public String endpoint() {
+    return config.endpoint();
+  }
+
+  public Health health() {
+    return health;
+  }
+
+  public boolean isUp() {
+    return health == Health.UP;
+  }
+
+  /** Marks the backend up; logs the transition. */
+  public void markUp(String why) {
+    transition(Health.UP, why);
+  }
+
+  /** Marks the backend down and closes its connections so clients reconnect elsewhere. */
+  public void markDown(String why) {
+    if (transition(Health.DOWN, why)) {
+      closeAll("backend " + endpoint() + " is down (" + why + ")");
+    }
+  }
+
+  private synchronized boolean transition(Health to, String why) {
+    Health from = health;
+    if (from == to) {
+      return false;
+    }
+    health = to;
+    transitions.increment();
+    log.info("{} server {} {}->{} ({})", loadBalancerId, endpoint(), from, to, why);
+    return true;
+  }
+
+  /** Closes every open connection to this backend. */
+  public void closeAll(String reason) {
+    for (Connection c : connections) {
+      c.close(reason);
+    }
+  }
+
+  public void connectionOpened(Connection c) {
+    connections.add(c);
+    active.incrementAndGet();
+    total.increment();
+  }
+
+  public void connectionClosed(Connection c) {
+    if (connections.remove(c)) {
+      active.decrementAndGet();
+    }
+  }
+
+  public Set<Connection> connections() {
+    return connections;
+  }
+
+  public int activeConnections() {
+    return active.get();
+  }
+
+  public long totalConnections() {
+    return total.sum();
+  }
+
+  /** Records how long a successful dial took; metrics install the recorder. */
+  public void dialed(long nanos) {
+    dialLatencyNanos.accept(nanos);
+  }
+
+  public void dialLatencyRecorder(LongConsumer recorder) {
+    this.dialLatencyNanos = recorder;
+  }
+
+  public void connectFailed() {
+    connectFailures.increment();
+  }
+
+  public long connectFailures() {
+    return connectFailures.sum();
+  }
+
+  public void addBytesToBackend(long n) {
+    bytesToBackend.add(n);
+  }
+
+  public void addBytesFromBackend(long n) {
+    bytesFromBackend.add(n);
+  }
+
+  public long bytesToBackend() {
+    return bytesToBackend.sum();
+  }
+
+  public long bytesFromBackend() {
+    return bytesFromBackend.sum();
+  }
+
+  public long transitions() {
+    return transitions.sum();
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public void startDraining() {
+    draining = true;
+  }
+
+  public String lastCheckError() {
+    return lastCheckError;
+  }
+
+  public void lastCheckError(String error) {
+    this.lastCheckError = error;
+  }
+
+  public List<String> tlsSans() {
+    return tlsSans;
+  }
+
+  public void tlsSans(List<String> sans) {
+    this.tlsSans = List.copyOf(sans);
+  }
+
+  @Override
+  public String toString() {
+    return config.name() + "(" + endpoint() + ", " + health + ")";
+  }
+}

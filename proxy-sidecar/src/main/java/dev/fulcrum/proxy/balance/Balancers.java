@@ -1,0 +1,106 @@
+package dev.fulcrum.proxy.balance;
+
+import dev.fulcrum.proxy.api.Balance;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * The four balancing strategies. Each considers backends that are up, not draining and not yet
+ * tried; when none is up it falls back to the untried ones, so stale health never refuses a client
+ * that a backend could serve.
+ */
+public final class Balancers {
+  private Balancers() {}
+
+  /** A fresh balancer for the strategy (round-robin keeps its own position). */
+  public static Balancer of(Balance balance) {
+    return switch (balance) {
+      case ROUND_ROBIN -> new RoundRobin();
+      case LEAST_CONNECTIONS -> Balancers::leastConnections;
+      case RANDOM -> Balancers::twoRandomChoices;
+      case SOURCE_HASH -> Balancers::rendezvous;
+    };
+  }
+
+  static List<Backend> candidates(List<Backend> backends, Predicate<Backend> tried) {
+    List<Backend> up =
+        backends.stream().filter(b -> b.isUp() && !b.draining() && !tried.test(b)).toList();
+    if (!up.isEmpty()) {
+      return up;
+    }
+    return backends.stream().filter(b -> !b.draining() && !tried.test(b)).toList();
+  }
+
+  private static final class RoundRobin implements Balancer {
+    private final AtomicInteger next = new AtomicInteger();
+
+    @Override
+    public Backend pick(List<Backend> backends, InetAddress client, Predicate<Backend> tried) {
+      List<Backend> c = candidates(backends, tried);
+      return c.isEmpty() ? null : c.get(Math.floorMod(next.getAndIncrement(), c.size()));
+    }
+  }
+
+  private static Backend leastConnections(
+      List<Backend> backends, InetAddress client, Predicate<Backend> tried) {
+    List<Backend> c = candidates(backends, tried);
+    Backend best = null;
+    int ties = 0;
+    for (Backend b : c) {
+      if (best == null || b.activeConnections() < best.activeConnections()) {
+        best = b;
+        ties = 1;
+      } else if (b.activeConnections() == best.activeConnections()
+          && ThreadLocalRandom.current().nextInt(++ties) == 0) {
+        best = b; // reservoir sampling spreads ties evenly instead of favouring the first
+      }
+    }
+    return best;
+  }
+
+  private static Backend twoRandomChoices(
+      List<Backend> backends, InetAddress client, Predicate<Backend> tried) {
+    List<Backend> c = candidates(backends, tried);
+    if (c.size() <= 1) {
+      return c.isEmpty() ? null : c.get(0);
+    }
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    Backend a = c.get(r.nextInt(c.size()));
+    Backend b = c.get(r.nextInt(c.size()));
+    return b.activeConnections() < a.activeConnections() ? b : a;
+  }
+
+  /** Highest-random-weight hashing: a client moves only when its backend goes away. */
+  private static Backend rendezvous(
+      List<Backend> backends, InetAddress client, Predicate<Backend> tried) {
+    List<Backend> c = candidates(backends, tried);
+    byte[] addr = client == null ? new byte[0] : client.getAddress();
+    Backend best = null;
+    long bestWeight = Long.MIN_VALUE;
+    for (Backend b : c) {
+      long w = mix(hash(addr) ^ b.endpoint().hashCode() * 0x9E3779B97F4A7C15L);
+      if (best == null || w > bestWeight) {
+        best = b;
+        bestWeight = w;
+      }
+    }
+    return best;
+  }
+
+  private static long hash(byte[] bytes) {
+    long h = 0xCBF29CE484222325L;
+    for (byte x : bytes) {
+      h = (h ^ (x & 0xff)) * 0x100000001B3L;
+    }
+    return h;
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
