@@ -1,0 +1,161 @@
+package dev.fulcrum.operator;
+
+import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.push.Backoff;
+import dev.fulcrum.operator.push.Observation;
+import dev.fulcrum.operator.push.ProxyClient;
+import dev.fulcrum.operator.push.ProxyCredentials;
+import dev.fulcrum.operator.push.PushResult;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.LoadBalancerStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** PUTs a config to every proxy that lags, concurrently, each with its own backoff. */
+final class ProxyPushes {
+  private static final Logger log = LoggerFactory.getLogger(ProxyPushes.class);
+
+  /** What a round of pushes did; observations carry the versions the proxies now report. */
+  record Round(List<Observation> observations, Map<String, PushResult> results, Duration retryIn) {}
+
+  private final ProxyClient client;
+  private final OperatorMetrics metrics;
+  private final Backoff pushBackoff = new Backoff();
+  private final Backoff queryBackoff = new Backoff();
+
+  ProxyPushes(ProxyClient client, OperatorMetrics metrics) {
+    this.client = client;
+    this.metrics = metrics;
+  }
+
+  Round pushLagging(
+      List<ProxySpec> proxies,
+      String id,
+      LoadBalancerConfig desired,
+      List<Observation> seen,
+      ProxyCredentials creds) {
+    Map<String, CompletableFuture<PushResult>> calls = new HashMap<>();
+    Map<String, Long> started = new HashMap<>();
+    Duration retry = null;
+    for (ProxySpec p : proxies) {
+      Observation o = find(seen, p.name);
+      String key = id + "/" + p.name;
+      // Only a lagging, reachable proxy gets a PUT, so a restarted operator sends none.
+      if (o == null || !o.reachable() || desired.version().equals(o.appliedVersion())) {
+        continue;
+      }
+      long now = System.nanoTime();
+      if (!pushBackoff.allowed(key, now)) {
+        retry = LoadBalancerSync.min(pushBackoff.remaining(key, now), retry);
+        continue;
+      }
+      started.put(p.name, now);
+      calls.put(p.name, client.push(p, id, desired, creds));
+    }
+    Map<String, PushResult> results = new HashMap<>();
+    List<Observation> after = new ArrayList<>(seen);
+    calls.forEach(
+        (name, call) -> {
+          PushResult r = call.join();
+          long took = System.nanoTime() - started.get(name);
+          metrics.pushed(id, name, r.ok(), Duration.ofNanos(took));
+          results.put(name, r);
+          String key = id + "/" + name;
+          if (r.ok()) {
+            pushBackoff.succeeded(key);
+            log.info("{}: {} applied {}", id, name, r.appliedVersion());
+            replace(after, name, r.appliedVersion());
+          } else {
+            Duration wait = pushBackoff.failed(key, System.nanoTime());
+            log.warn("{}: {}; retry in {}", id, r.error(), wait);
+          }
+        });
+    for (PushResult r : results.values()) {
+      if (!r.ok()) {
+        retry =
+            LoadBalancerSync.min(
+                pushBackoff.remaining(id + "/" + r.proxy(), System.nanoTime()), retry);
+      }
+    }
+    return new Round(after, results, retry);
+  }
+
+  /** Backs off asking unreachable proxies again: 1 s, 2 s, 4 s … */
+  Duration retryUnreachable(String id, List<Observation> seen) {
+    Duration retry = null;
+    for (Observation o : seen) {
+      String key = id + "/" + o.proxy();
+      if (o.reachable()) {
+        queryBackoff.succeeded(key);
+      } else {
+        retry = LoadBalancerSync.min(queryBackoff.failed(key, System.nanoTime()), retry);
+      }
+    }
+    return retry;
+  }
+
+  void recordSynced(String id, List<Observation> seen, LoadBalancerConfig desired) {
+    long synced =
+        desired == null
+            ? 0
+            : seen.stream().filter(o -> desired.version().equals(o.appliedVersion())).count();
+    metrics.proxiesSynced(id, (int) synced);
+  }
+
+  void forget(String id) {
+    pushBackoff.forget(id);
+    queryBackoff.forget(id);
+    metrics.forget(id);
+  }
+
+  /** The endpoints the reachable proxies serve now, draining ones aside. */
+  static Set<String> served(List<Observation> seen) {
+    Set<String> out = new HashSet<>();
+    for (Observation o : seen) {
+      if (o.loadBalancer() != null && o.loadBalancer().backends() != null) {
+        o.loadBalancer().backends().stream()
+            .filter(b -> !"Draining".equals(b.health()))
+            .forEach(
+                b ->
+                    out.add(
+                        new dev.fulcrum.proxy.api.BackendConfig(b.name(), b.address(), b.port())
+                            .endpoint()));
+      }
+    }
+    return out;
+  }
+
+  private static Observation find(List<Observation> seen, String name) {
+    return seen.stream().filter(o -> o.proxy().equals(name)).findFirst().orElse(null);
+  }
+
+  private static void replace(List<Observation> list, String name, String appliedVersion) {
+    for (int i = 0; i < list.size(); i++) {
+      Observation o = list.get(i);
+      if (o.proxy().equals(name)) {
+        LoadBalancerStatus lb = o.loadBalancer();
+        LoadBalancerStatus updated =
+            lb == null
+                ? new LoadBalancerStatus(null, appliedVersion, 0, false, null, null, 0, List.of())
+                : new LoadBalancerStatus(
+                    lb.id(),
+                    appliedVersion,
+                    lb.epoch(),
+                    lb.listening(),
+                    lb.listenAddress(),
+                    lb.listenError(),
+                    lb.activeConnections(),
+                    lb.backends());
+        list.set(i, new Observation(o.proxy(), o.endpoint(), updated, o.vipHeld(), null));
+      }
+    }
+  }
+}

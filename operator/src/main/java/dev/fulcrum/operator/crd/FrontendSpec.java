@@ -1,0 +1,31 @@
+package dev.fulcrum.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** The listening side on every lb host, and the VIP keepalived moves between them. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class FrontendSpec {
+  @Required
+  @Min(1)
+  @Max(65535)
+  public Integer port;
+
+  @Default("0.0.0.0")
+  public String bind;
+
+  @Pattern("^[0-9a-fA-F:.]+/[0-9]{1,3}$")
+  public String virtualIP;
+
+  @JsonProperty("interface")
+  public String interfaceName;
+
+  @Min(1)
+  @Max(255)
+  public Integer virtualRouterId;
+}

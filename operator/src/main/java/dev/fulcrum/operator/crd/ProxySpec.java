@@ -1,0 +1,28 @@
+package dev.fulcrum.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** One lb host's proxy-sidecar admin endpoint. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ProxySpec {
+  @Required
+  @Pattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+  public String name;
+
+  @Required
+  @Pattern("^https://.+")
+  public String endpoint;
+
+  /** keepalived priority of this host; the highest healthy one holds the VIP. */
+  public Integer priority;
+
+  public ProxySpec() {}
+
+  public ProxySpec(String name, String endpoint, Integer priority) {
+    this.name = name;
+    this.endpoint = endpoint;
+    this.priority = priority;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.fulcrum.operator.desired;
+
+import dev.fulcrum.proxy.api.BackendConfig;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Holds back pushes that only add servers until the set has been stable for a moment, so a server
+ * flapping on boot causes one push; a server leaving is never held back.
+ */
+public final class JoinDebounce {
+  private record Pending(String version, long sinceNanos) {}
+
+  private final Duration quiet;
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+  public JoinDebounce(Duration quiet) {
+    this.quiet = quiet;
+  }
+
+  /**
+   * How long the push of {@code desired} must still wait, zero when it may go now.
+   *
+   * @param served the endpoints the proxies serve now (empty when they serve nothing)
+   */
+  public Duration delay(
+      String id, Set<String> served, Collection<BackendConfig> desired, String version, long now) {
+    Set<String> want = desired.stream().map(BackendConfig::endpoint).collect(Collectors.toSet());
+    boolean removes = !want.containsAll(served);
+    boolean adds = !served.containsAll(want);
+    if (served.isEmpty() || removes || !adds) {
+      pending.remove(id);
+      return Duration.ZERO;
+    }
+    Pending p =
+        pending.compute(
+            id,
+            (k, old) ->
+                old != null && old.version.equals(version) ? old : new Pending(version, now));
+    Duration left = quiet.minusNanos(now - p.sinceNanos);
+    if (left.isNegative() || left.isZero()) {
+      pending.remove(id);
+      return Duration.ZERO;
+    }
+    return left;
+  }
+
+  public void forget(String id) {
+    pending.remove(id);
+  }
+}

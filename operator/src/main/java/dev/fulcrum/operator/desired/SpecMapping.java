@@ -1,0 +1,65 @@
+package dev.fulcrum.operator.desired;
+
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
+import dev.fulcrum.operator.crd.FrontendSpec;
+import dev.fulcrum.operator.crd.HealthCheckSpec;
+import dev.fulcrum.operator.crd.TimeoutsSpec;
+import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.Balance;
+import dev.fulcrum.proxy.api.FrontendConfig;
+import dev.fulcrum.proxy.api.HealthCheckConfig;
+import dev.fulcrum.proxy.api.HealthCheckMode;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.TimeoutsConfig;
+import java.util.List;
+
+/** Copies the resource's spec into the wire record; the names are the same on both sides. */
+public final class SpecMapping {
+  private SpecMapping() {}
+
+  /** The normalized config for these backends, stamped with its content version and the epoch. */
+  public static LoadBalancerConfig toConfig(
+      ExternalLoadBalancerSpec spec, List<BackendConfig> backends, long epoch) {
+    return unstamped(spec, backends).stamped(epoch);
+  }
+
+  static LoadBalancerConfig unstamped(ExternalLoadBalancerSpec spec, List<BackendConfig> backends) {
+    return new LoadBalancerConfig(
+        null,
+        null,
+        frontend(spec.frontend),
+        spec.balance == null ? null : Balance.fromWire(spec.balance.name()),
+        healthCheck(spec.healthCheck),
+        timeouts(spec.timeouts),
+        List.copyOf(backends),
+        null,
+        null);
+  }
+
+  private static FrontendConfig frontend(FrontendSpec f) {
+    if (f == null) {
+      return null;
+    }
+    return new FrontendConfig(f.port, f.bind, f.virtualIP, f.interfaceName, f.virtualRouterId);
+  }
+
+  private static HealthCheckConfig healthCheck(HealthCheckSpec h) {
+    if (h == null) {
+      return null;
+    }
+    return new HealthCheckConfig(
+        h.mode == null ? null : HealthCheckMode.fromWire(h.mode.name()),
+        h.intervalSeconds,
+        h.downIntervalSeconds,
+        h.rise,
+        h.fall,
+        h.timeoutSeconds,
+        h.path,
+        h.expectStatus,
+        null);
+  }
+
+  private static TimeoutsConfig timeouts(TimeoutsSpec t) {
+    return t == null ? null : new TimeoutsConfig(t.connectSeconds, t.idleSeconds, t.drainSeconds);
+  }
+}

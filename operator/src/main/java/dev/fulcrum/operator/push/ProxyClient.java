@@ -1,0 +1,166 @@
+package dev.fulcrum.operator.push;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.proxy.api.ApplyResponse;
+import dev.fulcrum.proxy.api.ErrorResponse;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.LoadBalancerStatus;
+import dev.fulcrum.proxy.api.ProxyStatus;
+import dev.fulcrum.proxy.api.WireJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Talks to one proxy's admin API over TLS with the bearer token: GET state, PUT config, DELETE. */
+public final class ProxyClient {
+  private static final Logger log = LoggerFactory.getLogger(ProxyClient.class);
+  // Answers may grow fields; the operator reads what it knows.
+  private static final ObjectMapper READER =
+      WireJson.MAPPER.copy().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final TrustedClients clients;
+  private final Duration requestTimeout;
+
+  public ProxyClient(Duration connectTimeout, Duration requestTimeout) {
+    this.clients = new TrustedClients(connectTimeout);
+    this.requestTimeout = requestTimeout;
+  }
+
+  /** Asks the proxy what it serves under {@code id} and whether it holds the VIP; never fails. */
+  public CompletableFuture<Observation> observe(ProxySpec p, String id, ProxyCredentials creds) {
+    CompletableFuture<HttpResponse<byte[]>> lb =
+        send(p, "GET", "/v1/loadbalancers/" + id, null, creds);
+    CompletableFuture<HttpResponse<byte[]>> st = send(p, "GET", "/v1/status", null, creds);
+    return lb.thenCombine(
+            st,
+            (l, s) -> {
+              if (l.statusCode() != 200 && l.statusCode() != 404) {
+                return unreachable(p, "GET " + id + " " + describe(l));
+              }
+              if (s.statusCode() != 200) {
+                return unreachable(p, "GET status " + describe(s));
+              }
+              LoadBalancerStatus status =
+                  l.statusCode() == 404 ? null : read(l.body(), LoadBalancerStatus.class);
+              Boolean vip = read(s.body(), ProxyStatus.class).vipHeld();
+              return new Observation(p.name, p.endpoint, status, vip, null);
+            })
+        .exceptionally(e -> unreachable(p, cause(e)));
+  }
+
+  /** PUTs the full config; the result says what the proxy applied or why it refused. */
+  public CompletableFuture<PushResult> push(
+      ProxySpec p, String id, LoadBalancerConfig config, ProxyCredentials creds) {
+    return send(p, "PUT", "/v1/loadbalancers/" + id, WireJson.write(config), creds)
+        .thenApply(
+            r -> {
+              if (r.statusCode() == 200) {
+                return new PushResult(
+                    p.name, 200, read(r.body(), ApplyResponse.class).appliedVersion(), null);
+              }
+              ErrorResponse err = errorBody(r);
+              String detail = err == null || err.error() == null ? "" : " (" + err.error() + ")";
+              return new PushResult(
+                  p.name,
+                  r.statusCode(),
+                  err == null ? null : err.appliedVersion(),
+                  failure("push to", p, describe(r) + detail));
+            })
+        .exceptionally(e -> new PushResult(p.name, 0, null, failure("push to", p, cause(e))));
+  }
+
+  /** Removes the frontend; a proxy that never had it counts as done. */
+  public CompletableFuture<String> delete(ProxySpec p, String id, ProxyCredentials creds) {
+    return send(p, "DELETE", "/v1/loadbalancers/" + id, null, creds)
+        .thenApply(
+            r ->
+                r.statusCode() / 100 == 2 || r.statusCode() == 404
+                    ? null
+                    : failure("delete on", p, describe(r)))
+        .exceptionally(e -> failure("delete on", p, cause(e)));
+  }
+
+  private CompletableFuture<HttpResponse<byte[]>> send(
+      ProxySpec p, String method, String path, byte[] body, ProxyCredentials creds) {
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(stripSlash(p.endpoint) + path))
+              .timeout(requestTimeout)
+              .header("Authorization", "Bearer " + creds.token())
+              .header("Accept", "application/json");
+      if (body != null) {
+        b.header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+      } else {
+        b.method(method, HttpRequest.BodyPublishers.noBody());
+      }
+      return clients
+          .forCa(creds.caPem())
+          .sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static Observation unreachable(ProxySpec p, String why) {
+    String message = failure("query of", p, why);
+    log.debug(message);
+    return new Observation(p.name, p.endpoint, null, null, message);
+  }
+
+  /** "push to lb-1 (https://10.10.10.98:9443) failed: 401 Unauthorized"; never the token. */
+  static String failure(String what, ProxySpec p, String why) {
+    return what + " " + p.name + " (" + p.endpoint + ") failed: " + why;
+  }
+
+  private static String describe(HttpResponse<byte[]> r) {
+    return switch (r.statusCode()) {
+      case 400 -> "400 Bad Request";
+      case 401 -> "401 Unauthorized";
+      case 404 -> "404 Not Found";
+      case 409 -> "409 Conflict";
+      case 413 -> "413 Payload Too Large";
+      case 422 -> "422 Unprocessable Entity";
+      default -> String.valueOf(r.statusCode());
+    };
+  }
+
+  private static ErrorResponse errorBody(HttpResponse<byte[]> r) {
+    try {
+      return READER.readValue(r.body(), ErrorResponse.class);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static <T> T read(byte[] body, Class<T> type) {
+    try {
+      return READER.readValue(body, type);
+    } catch (IOException e) {
+      throw new CompletionException(
+          new IOException("unreadable " + type.getSimpleName() + ": " + e.getMessage(), e));
+    }
+  }
+
+  private static String cause(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t.getCause() != null && t.getMessage() == null)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+}

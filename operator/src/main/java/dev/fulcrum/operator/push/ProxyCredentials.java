@@ -1,0 +1,49 @@
+package dev.fulcrum.operator.push;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * The bearer token and CA bundle from the credentials Secret; never printed.
+ *
+ * @param token the proxies' admin bearer token (Secret key {@code token})
+ * @param caPem the CA (or bundle of self-signed certificates) of the proxies' admin endpoints
+ */
+public record ProxyCredentials(String token, String caPem) {
+  public static final String TOKEN_KEY = "token";
+  public static final String CA_KEY = "ca.crt";
+
+  /**
+   * Reads the Secret's {@code token} and {@code ca.crt}.
+   *
+   * @throws IllegalArgumentException naming the missing key
+   */
+  public static ProxyCredentials from(Secret secret) {
+    String name = secret.getMetadata().getName();
+    String token = value(secret, TOKEN_KEY);
+    String ca = value(secret, CA_KEY);
+    if (token == null || token.isBlank()) {
+      throw new IllegalArgumentException("Secret " + name + " has no key \"" + TOKEN_KEY + "\"");
+    }
+    if (ca == null || ca.isBlank()) {
+      throw new IllegalArgumentException("Secret " + name + " has no key \"" + CA_KEY + "\"");
+    }
+    return new ProxyCredentials(token.trim(), ca);
+  }
+
+  private static String value(Secret secret, String key) {
+    Map<String, String> data = secret.getData();
+    if (data != null && data.get(key) != null) {
+      return new String(Base64.getDecoder().decode(data.get(key)), StandardCharsets.UTF_8);
+    }
+    Map<String, String> plain = secret.getStringData();
+    return plain == null ? null : plain.get(key);
+  }
+
+  @Override
+  public String toString() {
+    return "ProxyCredentials[redacted]";
+  }
+}

@@ -1,0 +1,16 @@
+package dev.fulcrum.operator.status;
+
+/** The reasons conditions carry; kubectl shows Ready's in the Reason column. */
+public final class Reasons {
+  public static final String SYNCED = "Synced";
+  public static final String PUSHING = "Pushing";
+  public static final String AS_EXPECTED = "AsExpected";
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String CREDENTIALS_MISSING = "CredentialsMissing";
+  public static final String KEEPING_LAST_KNOWN = "KeepingLastKnownBackends";
+  public static final String PROXY_UNREACHABLE = "ProxyUnreachable";
+  public static final String PUSH_REFUSED = "PushRefused";
+  public static final String CERTIFICATE_MISSING_SAN = "CertificateMissingSAN";
+
+  private Reasons() {}
+}

@@ -1,0 +1,160 @@
+package dev.fulcrum.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fulcrum.operator.crd.BackendsSpec;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
+import dev.fulcrum.operator.crd.FrontendSpec;
+import dev.fulcrum.operator.testing.Nodes;
+import dev.fulcrum.proxy.api.BackendConfig;
+import io.fabric8.kubernetes.api.model.Node;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BackendSelectionTest {
+  static final Node S1 = Nodes.server("server-1", "10.10.10.51").build();
+  static final Node S2 = Nodes.server("server-2", "10.10.10.52").build();
+  static final Node S3 = Nodes.server("server-3", "10.10.10.50").build();
+
+  static BackendsSpec spec() {
+    return new BackendsSpec();
+  }
+
+  static List<String> endpoints(BackendSelection s) {
+    return s.backends().stream().map(BackendConfig::endpoint).toList();
+  }
+
+  @Test
+  void readyServersBecomeBackendsSortedByAddressOnTheDefaultPort() {
+    BackendSelection s = BackendSelection.select(List.of(S1, S2, S3), spec());
+    assertThat(endpoints(s))
+        .containsExactly("10.10.10.50:6443", "10.10.10.51:6443", "10.10.10.52:6443");
+    assertThat(s.backends().get(0).name()).isEqualTo("server-3");
+    assertThat(s.enough()).isTrue();
+  }
+
+  @Test
+  void notReadyServerIsNotPushedButStaysVisibleAsACandidate() {
+    Node down = Nodes.server("server-2", "10.10.10.52").ready(false).build();
+    BackendSelection s = BackendSelection.select(List.of(S1, down), spec());
+    assertThat(endpoints(s)).containsExactly("10.10.10.51:6443");
+    assertThat(s.candidates())
+        .extracting(c -> c.backend().name() + "=" + c.nodeReady())
+        .containsExactly("server-1=true", "server-2=false");
+  }
+
+  @Test
+  void nodeBeingDeletedIsNotABackend() {
+    Node leaving = Nodes.server("server-2", "10.10.10.52").deleting().build();
+    assertThat(endpoints(BackendSelection.select(List.of(S1, leaving), spec())))
+        .containsExactly("10.10.10.51:6443");
+  }
+
+  @Test
+  void excludeFromExternalLoadBalancersLabelRemovesAServerWhateverItsValue() {
+    Node excluded =
+        Nodes.server("server-2", "10.10.10.52").label(BackendSelection.EXCLUDE_LABEL, "").build();
+    BackendSelection s = BackendSelection.select(List.of(S1, excluded), spec());
+    assertThat(endpoints(s)).containsExactly("10.10.10.51:6443");
+    assertThat(s.candidates()).hasSize(1);
+  }
+
+  @Test
+  void defaultSelectorTakesApiServersButNotAgentsOrEtcdOnlyServers() {
+    List<Node> nodes =
+        List.of(
+            S1,
+            Nodes.agent("agent-1", "10.10.10.60").build(),
+            Nodes.etcdOnly("etcd-1", "10.10.10.61").build());
+    assertThat(endpoints(BackendSelection.select(nodes, spec())))
+        .containsExactly("10.10.10.51:6443");
+  }
+
+  @Test
+  void customNodeSelectorMatchesEveryLabelExactly() {
+    BackendsSpec b = spec();
+    b.nodeSelector = Map.of("pool", "api", "zone", "a");
+    Node both = Nodes.agent("a1", "10.10.10.70").label("pool", "api").label("zone", "a").build();
+    Node oneLabel = Nodes.agent("a2", "10.10.10.71").label("pool", "api").build();
+    Node wrongValue =
+        Nodes.agent("a3", "10.10.10.72").label("pool", "api").label("zone", "b").build();
+    assertThat(endpoints(BackendSelection.select(List.of(both, oneLabel, wrongValue, S1), b)))
+        .containsExactly("10.10.10.70:6443");
+  }
+
+  @Test
+  void addressTypeExternalIpPicksTheExternalAddressAndSkipsNodesWithoutOne() {
+    BackendsSpec b = spec();
+    b.addressType = BackendsSpec.AddressType.ExternalIP;
+    Node withExternal =
+        Nodes.server("server-1", "10.10.10.51").address("ExternalIP", "203.0.113.7").build();
+    BackendSelection s = BackendSelection.select(List.of(withExternal, S2), b);
+    assertThat(endpoints(s)).containsExactly("203.0.113.7:6443");
+  }
+
+  @Test
+  void ipv6NodeAddressAndStaticIpv6EndpointAreBracketedEndpoints() {
+    BackendsSpec b = spec();
+    b.staticEndpoints = List.of("[fd00::9]:7443");
+    Node v6 = Nodes.server("server-6", "fd00::6").build();
+    BackendSelection s = BackendSelection.select(List.of(v6), b);
+    assertThat(endpoints(s)).containsExactly("[fd00::6]:6443", "[fd00::9]:7443");
+    assertThat(s.backends().get(1).address()).isEqualTo("fd00::9");
+  }
+
+  @Test
+  void staticEndpointsJoinTheNodesAndADuplicateOfANodeKeepsTheNodeName() {
+    BackendsSpec b = spec();
+    b.staticEndpoints = List.of("10.10.10.51:6443", "10.10.10.90:6443", "10.10.10.90:6443");
+    BackendSelection s = BackendSelection.select(List.of(S1), b);
+    assertThat(s.backends())
+        .extracting(BackendConfig::name)
+        .containsExactly("server-1", "10.10.10.90:6443");
+  }
+
+  @Test
+  void customPortAppliesToEveryNode() {
+    BackendsSpec b = spec();
+    b.port = 16443;
+    assertThat(endpoints(BackendSelection.select(List.of(S1), b)))
+        .containsExactly("10.10.10.51:16443");
+  }
+
+  @Test
+  void fewerReadyServersThanMinBackendsIsNotEnoughAndAnEmptySetNeverIs() {
+    BackendsSpec b = spec();
+    b.minBackends = 2;
+    assertThat(BackendSelection.select(List.of(S1), b).enough()).isFalse();
+    assertThat(BackendSelection.select(List.of(S1, S2), b).enough()).isTrue();
+    BackendsSpec zero = spec();
+    zero.minBackends = 0;
+    assertThat(BackendSelection.select(List.of(), zero).enough()).isFalse();
+  }
+
+  @Test
+  void contentVersionIgnoresNodeOrderAndChangesWithTheSet() {
+    ExternalLoadBalancerSpec spec = new ExternalLoadBalancerSpec();
+    spec.frontend = new FrontendSpec();
+    spec.frontend.port = 6443;
+    List<Node> forward = List.of(S1, S2, S3);
+    List<Node> backward = new ArrayList<>(forward);
+    java.util.Collections.reverse(backward);
+    String v1 = version(spec, forward);
+    assertThat(version(spec, backward)).isEqualTo(v1).startsWith("sha256:");
+    assertThat(version(spec, List.of(S1, S2))).isNotEqualTo(v1);
+  }
+
+  @Test
+  void heartbeatOnlyDifferenceGivesTheSameSelection() {
+    Node later = Nodes.server("server-1", "10.10.10.51").heartbeat("2026-01-01T00:00:40Z").build();
+    assertThat(BackendSelection.select(List.of(later), spec()))
+        .isEqualTo(BackendSelection.select(List.of(S1), spec()));
+  }
+
+  private static String version(ExternalLoadBalancerSpec spec, List<Node> nodes) {
+    return SpecMapping.toConfig(spec, BackendSelection.select(nodes, spec()).backends(), 0)
+        .version();
+  }
+}
