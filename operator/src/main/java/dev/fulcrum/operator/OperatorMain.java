@@ -1,0 +1,96 @@
+package dev.fulcrum.operator;
+
+import dev.fulcrum.operator.push.ProxyClient;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts the operator: metrics endpoint, optional leader election, the one controller. */
+public final class OperatorMain {
+  private static final Logger log = LoggerFactory.getLogger(OperatorMain.class);
+
+  private OperatorMain() {}
+
+  public static void main(String[] args) throws Exception {
+    OperatorSettings settings = OperatorSettings.from(System.getenv(), args);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MetricsServer metrics =
+        new MetricsServer(new InetSocketAddress(settings.metricsPort()), registry);
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    Operator operator = start(client, settings, registry);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  operator.stop();
+                  metrics.close();
+                }));
+    log.info("fulcrum-operator started; metrics on :{}/metrics", metrics.port());
+  }
+
+  /** Builds and starts an operator on this client; tests call it with the mock server's. */
+  public static Operator start(
+      KubernetesClient client, OperatorSettings settings, PrometheusMeterRegistry registry) {
+    EpochSource epoch =
+        settings.leaderElection()
+            ? EpochSource.lease(client, settings.leaseNamespace(), settings.leaseName())
+            : EpochSource.none();
+    return start(client, settings, registry, epoch, false);
+  }
+
+  /**
+   * Builds and starts an operator.
+   *
+   * @param mockServer the Fabric8 mock server answers apply patches with 415, so status is patched
+   *     with JSON patch; losing the Lease stops the operator instead of exiting the JVM
+   */
+  public static Operator start(
+      KubernetesClient client,
+      OperatorSettings settings,
+      PrometheusMeterRegistry registry,
+      EpochSource epoch,
+      boolean mockServer) {
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withUseSSAToPatchPrimaryResource(!mockServer)
+                  .withCloseClientOnStop(false)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            settings.leaseName())
+                        .withLeaseNamespace(settings.leaseNamespace())
+                        .withExitOnStopLeading(!mockServer)
+                        .build());
+              }
+            });
+    LoadBalancerSync sync =
+        new LoadBalancerSync(
+            new ProxyClient(Duration.ofSeconds(3), Duration.ofSeconds(5)),
+            new OperatorMetrics(registry),
+            epoch,
+            settings.joinDebounce(),
+            settings.poll(),
+            Clock.systemUTC());
+    operator.register(
+        new ExternalLoadBalancerReconciler(sync, client, settings.nodeLabelSelector()),
+        c -> {
+          if (!settings.namespaces().isEmpty()) {
+            c.settingNamespaces(settings.namespaces());
+          }
+        });
+    operator.start();
+    return operator;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.fulcrum.operator;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings from the environment (a flag {@code --name=value} overrides {@code
+ * FULCRUM_NAME}).
+ *
+ * @param namespaces watched namespaces, empty for all
+ * @param leaseNamespace where the leader-election Lease lives
+ */
+public record OperatorSettings(
+    Set<String> namespaces,
+    int metricsPort,
+    boolean leaderElection,
+    String leaseName,
+    String leaseNamespace,
+    String nodeLabelSelector,
+    Duration poll,
+    Duration joinDebounce) {
+
+  public static OperatorSettings from(Map<String, String> env, String[] args) {
+    Map<String, String> flags =
+        Arrays.stream(args)
+            .filter(a -> a.startsWith("--") && a.contains("="))
+            .collect(
+                Collectors.toMap(
+                    a ->
+                        "FULCRUM_" + a.substring(2, a.indexOf('=')).toUpperCase().replace('-', '_'),
+                    a -> a.substring(a.indexOf('=') + 1),
+                    (a, b) -> b));
+    java.util.function.Function<String, String> get =
+        k -> flags.getOrDefault(k, env.getOrDefault(k, ""));
+    String ns = get.apply("FULCRUM_NAMESPACES");
+    return new OperatorSettings(
+        ns.isBlank()
+            ? Set.of()
+            : Arrays.stream(ns.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toSet()),
+        intOr(get.apply("FULCRUM_METRICS_PORT"), 8080, "FULCRUM_METRICS_PORT"),
+        !"false".equalsIgnoreCase(get.apply("FULCRUM_LEADER_ELECTION")),
+        or(get.apply("FULCRUM_LEASE_NAME"), "fulcrum-operator"),
+        or(get.apply("FULCRUM_LEASE_NAMESPACE"), or(env.get("POD_NAMESPACE"), "fulcrum-system")),
+        get.apply("FULCRUM_NODE_LABEL_SELECTOR"),
+        Duration.ofSeconds(intOr(get.apply("FULCRUM_POLL_SECONDS"), 10, "FULCRUM_POLL_SECONDS")),
+        Duration.ofMillis(
+            intOr(get.apply("FULCRUM_JOIN_DEBOUNCE_MS"), 1000, "FULCRUM_JOIN_DEBOUNCE_MS")));
+  }
+
+  private static String or(String v, String fallback) {
+    return v == null || v.isBlank() ? fallback : v;
+  }
+
+  private static int intOr(String v, int fallback, String name) {
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": not a number (got \"" + v + "\")");
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.fulcrum.operator.testing;
+
+import dev.fulcrum.operator.crd.ExternalLoadBalancer;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
+import dev.fulcrum.operator.crd.FrontendSpec;
+import dev.fulcrum.operator.crd.ProxySpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The resources an IT creates: the CRD, the credentials Secret, ExternalLoadBalancers. */
+public final class Resources {
+  public static final String NAMESPACE = "fulcrum-system";
+  public static final String SECRET = "fulcrum-proxy-credentials";
+
+  private Resources() {}
+
+  /**
+   * Registers the generated CRD, as the brief for the mock server requires, before the operator.
+   */
+  public static void registerCrd(KubernetesClient client) {
+    Path crd =
+        Path.of(
+            System.getProperty("fulcrum.crd.generated", "target/crds"),
+            "externalloadbalancers.lb.fulcrum.dev-v1.yml");
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .load(crd.toFile())
+        .createOr(r -> r.update());
+  }
+
+  public static Secret credentials(String token, String caPem) {
+    return new SecretBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName(SECRET).withNamespace(NAMESPACE).build())
+        .addToStringData("token", token)
+        .addToStringData("ca.crt", caPem)
+        .build();
+  }
+
+  /** An ExternalLoadBalancer in the shape of DESIGN.md, on the given frontend port. */
+  public static ExternalLoadBalancer elb(
+      String name, int port, String virtualIp, List<ProxySpec> proxies) {
+    ExternalLoadBalancer elb = new ExternalLoadBalancer();
+    elb.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+    ExternalLoadBalancerSpec spec = new ExternalLoadBalancerSpec();
+    spec.frontend = new FrontendSpec();
+    spec.frontend.port = port;
+    spec.frontend.virtualIP = virtualIp;
+    spec.proxies = new ArrayList<>(proxies);
+    spec.credentialsSecretRef = new ExternalLoadBalancerSpec.SecretRef(SECRET);
+    elb.setSpec(spec);
+    return elb;
+  }
+}
