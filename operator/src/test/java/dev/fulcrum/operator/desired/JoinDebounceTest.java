@@ -1,0 +1,48 @@
+package dev.fulcrum.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fulcrum.proxy.api.BackendConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class JoinDebounceTest {
+  static final BackendConfig A = new BackendConfig("a", "10.10.10.51", 6443);
+  static final BackendConfig B = new BackendConfig("b", "10.10.10.52", 6443);
+  static final BackendConfig C = new BackendConfig("c", "10.10.10.53", 6443);
+  static final long SECOND = 1_000_000_000L;
+
+  final JoinDebounce debounce = new JoinDebounce(Duration.ofSeconds(1));
+
+  @Test
+  void aServerLeavingIsPushedAtOnce() {
+    assertThat(debounce.delay("lb", Set.of(A.endpoint(), B.endpoint()), List.of(A), "v2", 0))
+        .isZero();
+  }
+
+  @Test
+  void aJoinWaitsForTheQuietPeriodThenGoes() {
+    Set<String> served = Set.of(A.endpoint());
+    assertThat(debounce.delay("lb", served, List.of(A, B), "v2", 0))
+        .isEqualTo(Duration.ofSeconds(1));
+    assertThat(debounce.delay("lb", served, List.of(A, B), "v2", SECOND / 2))
+        .isEqualTo(Duration.ofMillis(500));
+    assertThat(debounce.delay("lb", served, List.of(A, B), "v2", SECOND)).isZero();
+  }
+
+  @Test
+  void anotherJoinDuringTheWaitRestartsIt() {
+    Set<String> served = Set.of(A.endpoint());
+    debounce.delay("lb", served, List.of(A, B), "v2", 0);
+    assertThat(debounce.delay("lb", served, List.of(A, B, C), "v3", SECOND / 2))
+        .isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aJoinTogetherWithALeaveGoesAtOnceAndAFirstPushNeverWaits() {
+    assertThat(debounce.delay("lb", Set.of(A.endpoint()), List.of(B), "v2", 0)).isZero();
+    assertThat(debounce.delay("lb", Set.of(), List.of(A, B), "v1", 0)).isZero();
+  }
+}

@@ -1,0 +1,222 @@
+package dev.fulcrum.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
+import dev.fulcrum.operator.crd.FrontendSpec;
+import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.desired.BackendSelection;
+import dev.fulcrum.operator.push.Observation;
+import dev.fulcrum.operator.push.PushResult;
+import dev.fulcrum.operator.testing.Nodes;
+import dev.fulcrum.proxy.api.BackendStatus;
+import dev.fulcrum.proxy.api.LoadBalancerStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusBuilderTest {
+  static final String V = "sha256:aaaa";
+  static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+  static final Instant T1 = Instant.parse("2026-11-27T10:05:00Z");
+  static final List<String> VIP_SANS = List.of("IP:10.10.10.100", "DNS:server");
+
+  static ExternalLoadBalancerSpec spec() {
+    ExternalLoadBalancerSpec s = new ExternalLoadBalancerSpec();
+    s.frontend = new FrontendSpec();
+    s.frontend.port = 6443;
+    s.frontend.virtualIP = "10.10.10.100/24";
+    s.proxies =
+        List.of(
+            new ProxySpec("lb-1", "https://10.10.10.98:9443", 200),
+            new ProxySpec("lb-2", "https://10.10.10.99:9443", 100));
+    return s;
+  }
+
+  static BackendSelection twoServers() {
+    return BackendSelection.select(
+        List.of(
+            Nodes.server("server-1", "10.10.10.51").build(),
+            Nodes.server("server-2", "10.10.10.52").build()),
+        null);
+  }
+
+  static Observation synced(String proxy, String version, List<String> sans, Boolean vip) {
+    List<BackendStatus> backends =
+        List.of(
+            new BackendStatus("server-1", "10.10.10.51", 6443, "Up", 3, 10, null, sans),
+            new BackendStatus("server-2", "10.10.10.52", 6443, "Up", 2, 8, null, sans));
+    LoadBalancerStatus lb =
+        new LoadBalancerStatus("ns.lb", version, 0, true, "0.0.0.0:6443", null, 5, backends);
+    return new Observation(proxy, "https://" + proxy, lb, vip, null);
+  }
+
+  static SyncFacts facts(List<Observation> seen, Map<String, PushResult> pushes, boolean pending) {
+    return new SyncFacts(7, spec(), List.of(), null, twoServers(), V, seen, pushes, pending);
+  }
+
+  static Condition cond(ExternalLoadBalancerStatus s, String type) {
+    return Conditions.find(s.conditions, type);
+  }
+
+  @Test
+  void everyProxyServingTheDesiredVersionIsReadySyncedAndNotDegraded() {
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null,
+            facts(
+                List.of(synced("lb-1", V, VIP_SANS, true), synced("lb-2", V, VIP_SANS, false)),
+                Map.of(),
+                false),
+            T0);
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("Synced");
+    assertThat(cond(s, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(cond(s, "Degraded").getStatus()).isEqualTo("False");
+    assertThat(s.conditions).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(7L));
+    assertThat(s.backendsSummary).isEqualTo("2/2");
+    assertThat(s.proxiesSummary).isEqualTo("2/2");
+    assertThat(s.registrationAddress).isEqualTo("https://10.10.10.100:6443");
+    assertThat(s.proxies).extracting(p -> p.vipHolder).containsExactly(true, false);
+    assertThat(s.backends).allSatisfy(b -> assertThat(b.certificateCoversAddress).isTrue());
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenTheConditionStatusFlips() {
+    SyncFacts ok =
+        facts(
+            List.of(synced("lb-1", V, null, true), synced("lb-2", V, null, false)),
+            Map.of(),
+            false);
+    ExternalLoadBalancerStatus first = StatusBuilder.build(null, ok, T0);
+    ExternalLoadBalancerStatus again = StatusBuilder.build(first, ok, T1);
+    assertThat(cond(again, "Ready").getLastTransitionTime()).isEqualTo("2026-11-27T10:00:00Z");
+
+    SyncFacts down =
+        facts(
+            List.of(
+                synced("lb-1", V, null, true),
+                new Observation(
+                    "lb-2", "https://lb-2", null, null, "query of lb-2 failed: refused")),
+            Map.of(),
+            false);
+    ExternalLoadBalancerStatus flipped = StatusBuilder.build(again, down, T1);
+    assertThat(cond(flipped, "Ready").getLastTransitionTime()).isEqualTo("2026-11-27T10:05:00Z");
+  }
+
+  @Test
+  void oneUnreachableProxyIsDegradedProxyUnreachableNamingItAndNotReady() {
+    Observation gone =
+        new Observation(
+            "lb-2",
+            "https://10.10.10.99:9443",
+            null,
+            null,
+            "query of lb-2 (https://10.10.10.99:9443) failed: ConnectException");
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null, facts(List.of(synced("lb-1", V, null, true), gone), Map.of(), false), T0);
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("ProxyUnreachable");
+    assertThat(cond(s, "Degraded").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Degraded").getMessage()).contains("lb-2 (https://10.10.10.99:9443)");
+    assertThat(s.proxiesSummary).isEqualTo("1/2");
+  }
+
+  @Test
+  void serverCertificateWithoutTheVipIsCertificateMissingSanWithTheTlsSanLine() {
+    List<String> noVip = List.of("IP:10.10.10.51", "DNS:localhost");
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null,
+            facts(
+                List.of(synced("lb-1", V, noVip, true), synced("lb-2", V, noVip, false)),
+                Map.of(),
+                false),
+            T0);
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo("CertificateMissingSAN");
+    assertThat(cond(s, "Degraded").getMessage())
+        .contains("server server-1 (10.10.10.51)")
+        .contains("\"tls-san: 10.10.10.100\"")
+        .contains("/etc/rancher/k3s/config.yaml");
+    assertThat(cond(s, "Ready").getStatus()).as("traffic still flows").isEqualTo("True");
+    assertThat(s.backends).allSatisfy(b -> assertThat(b.certificateCoversAddress).isFalse());
+  }
+
+  @Test
+  void tooFewReadyServersKeepsTheLastKnownBackendsAndThePreviousDesiredVersion() {
+    ExternalLoadBalancerStatus before = new ExternalLoadBalancerStatus();
+    before.desiredVersion = "sha256:previous";
+    BackendSelection none =
+        BackendSelection.select(
+            List.of(Nodes.server("server-1", "10.10.10.51").ready(false).build()), null);
+    SyncFacts f =
+        new SyncFacts(
+            3,
+            spec(),
+            List.of(),
+            null,
+            none,
+            null,
+            List.of(
+                synced("lb-1", "sha256:previous", null, true),
+                synced("lb-2", "sha256:previous", null, false)),
+            Map.of(),
+            false);
+    ExternalLoadBalancerStatus s = StatusBuilder.build(before, f, T0);
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("KeepingLastKnownBackends");
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo("KeepingLastKnownBackends");
+    assertThat(s.desiredVersion).isEqualTo("sha256:previous");
+  }
+
+  @Test
+  void pendingJoinIsProgressingPushing() {
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null,
+            facts(
+                List.of(
+                    synced("lb-1", "sha256:old", null, true),
+                    synced("lb-2", "sha256:old", null, false)),
+                Map.of(),
+                true),
+            T0);
+    assertThat(cond(s, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Progressing").getReason()).isEqualTo("Pushing");
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("Pushing");
+    assertThat(cond(s, "Degraded").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void refusedPushIsPushRefusedWithTheProxysAnswer() {
+    String why =
+        "push to lb-2 (https://10.10.10.99:9443) failed: 409 Conflict (epoch 1 is lower than the highest seen (4))";
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null,
+            facts(
+                List.of(synced("lb-1", V, null, true), synced("lb-2", "sha256:old", null, false)),
+                Map.of("lb-2", new PushResult("lb-2", 409, "sha256:old", why)),
+                false),
+            T0);
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("PushRefused");
+    assertThat(cond(s, "Degraded").getMessage()).contains("409 Conflict").contains("lb-2");
+    assertThat(s.proxies.get(1).state).isEqualTo("Refused");
+  }
+
+  @Test
+  void invalidSpecNamesTheFieldInEveryCondition() {
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null,
+            SyncFacts.invalid(
+                2, spec(), List.of("spec.frontend.port: must be between 1 and 65535 (got 0)")),
+            T0);
+    assertThat(s.conditions)
+        .extracting(Condition::getReason)
+        .containsExactly("InvalidSpec", "InvalidSpec", "InvalidSpec");
+    assertThat(cond(s, "Ready").getMessage()).startsWith("spec.frontend.port");
+  }
+}
