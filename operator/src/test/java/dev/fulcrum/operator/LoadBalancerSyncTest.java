@@ -1,0 +1,205 @@
+package dev.fulcrum.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fulcrum.operator.crd.ExternalLoadBalancer;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
+import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.push.ProxyClient;
+import dev.fulcrum.operator.status.Conditions;
+import dev.fulcrum.operator.testing.FakeAdminApi;
+import dev.fulcrum.operator.testing.Nodes;
+import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.api.BackendConfig;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One reconcile's push logic against two admin APIs over real TLS, without Kubernetes. */
+class LoadBalancerSyncTest {
+  static final String ID = Resources.NAMESPACE + ".k3s-api";
+  static final Node S1 = Nodes.server("server-1", "127.0.1.1").build();
+  static final Node S2 = Nodes.server("server-2", "127.0.1.2").build();
+  static final Node S3 = Nodes.server("server-3", "127.0.1.3").build();
+
+  final Pki.Issued ca = Pki.certificateAuthority("test-ca");
+  final AtomicLong epoch = new AtomicLong();
+  FakeAdminApi lb1;
+  FakeAdminApi lb2;
+  ExternalLoadBalancer elb;
+  Secret secret;
+
+  @BeforeEach
+  void start() throws Exception {
+    lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "s3cret-token");
+    lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, "s3cret-token");
+    elb =
+        Resources.elb(
+            "k3s-api",
+            6443,
+            "10.10.10.100/24",
+            List.of(
+                new ProxySpec("lb-1", lb1.endpoint(), 200),
+                new ProxySpec("lb-2", lb2.endpoint(), 100)));
+    elb.getMetadata().setGeneration(1L);
+    secret = Resources.credentials("s3cret-token", ca.certificatePem());
+  }
+
+  @AfterEach
+  void stop() {
+    lb1.close();
+    lb2.close();
+  }
+
+  LoadBalancerSync newOperator() {
+    return new LoadBalancerSync(
+        new ProxyClient(Duration.ofSeconds(2), Duration.ofSeconds(5)),
+        new OperatorMetrics(new SimpleMeterRegistry()),
+        epoch::get,
+        Duration.ofMillis(300),
+        Duration.ofSeconds(10),
+        Clock.systemUTC());
+  }
+
+  ExternalLoadBalancerStatus sync(LoadBalancerSync op, Node... nodes) {
+    ExternalLoadBalancerStatus s = op.sync(elb, List.of(nodes), secret).status();
+    elb.setStatus(s);
+    return s;
+  }
+
+  static List<String> served(FakeAdminApi api) {
+    return api.applied(ID).backends().stream().map(BackendConfig::name).toList();
+  }
+
+  static String ready(ExternalLoadBalancerStatus s) {
+    var c = Conditions.find(s.conditions, Conditions.READY);
+    return c.getStatus() + "/" + c.getReason();
+  }
+
+  @Test
+  void bothProxiesGetTheFullConfigAndTheStatusIsReady() {
+    ExternalLoadBalancerStatus s = sync(newOperator(), S1, S2, S3);
+    assertThat(ready(s)).isEqualTo("True/Synced");
+    assertThat(served(lb1)).containsExactly("server-1", "server-2", "server-3");
+    assertThat(lb2.applied(ID).version()).isEqualTo(s.desiredVersion);
+    assertThat(s.proxiesSummary).isEqualTo("2/2");
+  }
+
+  @Test
+  void restartedOperatorWithProxiesInSyncSendsNoPut() {
+    sync(newOperator(), S1, S2, S3);
+    int before = lb1.puts() + lb2.puts();
+    ExternalLoadBalancerStatus s = sync(newOperator(), S1, S2, S3);
+    assertThat(lb1.puts() + lb2.puts()).isEqualTo(before);
+    assertThat(ready(s)).isEqualTo("True/Synced");
+  }
+
+  @Test
+  void aLeavingServerIsPushedAtOnceAndAJoinAfterTheDebounce() {
+    LoadBalancerSync op = newOperator();
+    sync(op, S1, S2, S3);
+    sync(op, S1, S3);
+    assertThat(served(lb1)).containsExactly("server-1", "server-3");
+    ExternalLoadBalancerStatus waiting = sync(op, S1, S2, S3);
+    assertThat(served(lb2)).as("join held back").containsExactly("server-1", "server-3");
+    assertThat(Conditions.find(waiting.conditions, "Progressing").getStatus()).isEqualTo("True");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              sync(op, S1, S2, S3);
+              assertThat(served(lb2)).containsExactly("server-1", "server-2", "server-3");
+            });
+  }
+
+  @Test
+  void anEmptySetIsNeverPushedAndTheProxiesKeepTheLastOne() {
+    LoadBalancerSync op = newOperator();
+    sync(op, S1, S2);
+    int puts = lb1.puts();
+    ExternalLoadBalancerStatus s =
+        sync(op, Nodes.server("server-1", "127.0.1.1").ready(false).build());
+    assertThat(ready(s)).isEqualTo("False/KeepingLastKnownBackends");
+    assertThat(lb1.puts()).isEqualTo(puts);
+    assertThat(served(lb1)).containsExactly("server-1", "server-2");
+  }
+
+  @Test
+  void aPushFromALowerEpochIsRefusedAndTheNewLeadersPushWins() {
+    lb1.highestEpoch(5);
+    epoch.set(3);
+    ExternalLoadBalancerStatus fenced = sync(newOperator(), S1, S2);
+    assertThat(ready(fenced)).isEqualTo("False/PushRefused");
+    assertThat(Conditions.find(fenced.conditions, "Degraded").getMessage())
+        .contains("push to lb-1 (" + lb1.endpoint() + ") failed: 409 Conflict");
+    assertThat(lb1.applied(ID)).isNull();
+    epoch.set(6);
+    assertThat(ready(sync(newOperator(), S1, S2))).isEqualTo("True/Synced");
+    assertThat(lb1.applied(ID).epoch()).isEqualTo(6L);
+  }
+
+  @Test
+  void oneProxyDownIsDegradedNamingItWhileTheOtherIsUpdatedAndItResyncsOnReturn() throws Exception {
+    LoadBalancerSync op = newOperator();
+    sync(op, S1, S2, S3);
+    lb2.stop();
+    ExternalLoadBalancerStatus s = sync(op, S1, S3);
+    assertThat(ready(s)).isEqualTo("False/ProxyUnreachable");
+    assertThat(Conditions.find(s.conditions, "Degraded").getMessage())
+        .contains("lb-2 (" + lb2.endpoint() + ")");
+    assertThat(served(lb1)).containsExactly("server-1", "server-3");
+    lb2.start();
+    assertThat(ready(sync(op, S1, S3))).isEqualTo("True/Synced");
+    assertThat(served(lb2)).containsExactly("server-1", "server-3");
+  }
+
+  @Test
+  void aWrongTokenIsReportedWithTheProxyAndStatusButNeverTheToken() {
+    lb1.token("rotated-token");
+    ExternalLoadBalancerStatus s = sync(newOperator(), S1);
+    String degraded = Conditions.find(s.conditions, "Degraded").getMessage();
+    assertThat(degraded)
+        .contains("lb-1 (" + lb1.endpoint() + ") failed: GET " + ID + " 401 Unauthorized");
+    assertThat(degraded).doesNotContain("s3cret-token");
+    secret = Resources.credentials("rotated-token", ca.certificatePem());
+    lb2.token("rotated-token");
+    assertThat(ready(sync(newOperator(), S1))).isEqualTo("True/Synced");
+  }
+
+  @Test
+  void aProxyCertificateFromAnotherCaIsNotTrusted() throws Exception {
+    secret =
+        Resources.credentials(
+            "s3cret-token", Pki.certificateAuthority("other-ca").certificatePem());
+    ExternalLoadBalancerStatus s = sync(newOperator(), S1);
+    assertThat(ready(s)).isEqualTo("False/ProxyUnreachable");
+    assertThat(lb1.puts() + lb2.puts()).isZero();
+  }
+
+  @Test
+  void serverCertificatesWithoutTheVipAreReportedAndThoseWithItCovered() {
+    lb1.tlsSans(List.of("IP:127.0.1.1"));
+    lb2.tlsSans(List.of("IP:127.0.1.1"));
+    ExternalLoadBalancerStatus s = sync(newOperator(), S1);
+    s = sync(newOperator(), S1); // the second look sees the SANs of the applied backends
+    assertThat(Conditions.find(s.conditions, "Degraded").getReason())
+        .isEqualTo("CertificateMissingSAN");
+    assertThat(Conditions.find(s.conditions, "Degraded").getMessage())
+        .contains("server-1")
+        .contains("tls-san: 10.10.10.100");
+    lb1.tlsSans(List.of("IP:127.0.1.1", "IP:10.10.10.100"));
+    lb2.tlsSans(List.of("IP:10.10.10.100"));
+    s = sync(newOperator(), S1);
+    assertThat(s.backends.get(0).certificateCoversAddress).isTrue();
+    assertThat(Conditions.find(s.conditions, "Degraded").getStatus()).isEqualTo("False");
+  }
+}

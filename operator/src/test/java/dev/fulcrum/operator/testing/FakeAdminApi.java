@@ -1,0 +1,171 @@
+package dev.fulcrum.operator.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.api.ApplyResponse;
+import dev.fulcrum.proxy.api.BackendStatus;
+import dev.fulcrum.proxy.api.ErrorResponse;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.LoadBalancerStatus;
+import dev.fulcrum.proxy.api.ProxyStatus;
+import dev.fulcrum.proxy.api.WireJson;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The push protocol's admin API over real TLS, storing configs in memory: it tests the operator's
+ * side of the protocol (tokens, versions, epochs, request counts) without a data plane.
+ */
+public final class FakeAdminApi implements AutoCloseable {
+  private final String name;
+  private final SSLContext tls;
+  private final Map<String, LoadBalancerConfig> applied = new ConcurrentHashMap<>();
+  private final AtomicInteger puts = new AtomicInteger();
+  private volatile String token;
+  private volatile long highestEpoch;
+  private volatile List<String> tlsSans;
+  private volatile Boolean vipHeld;
+  private InetSocketAddress address;
+  private HttpsServer server;
+
+  public FakeAdminApi(String name, String host, Pki.Issued ca, String token) throws Exception {
+    this.name = name;
+    this.token = token;
+    Pki.Issued cert = Pki.issue(ca, name, List.of(host));
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("admin", cert.key(), new char[0], cert.chain().toArray(new X509Certificate[0]));
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    address = new InetSocketAddress(host, 0);
+    start();
+  }
+
+  public void start() throws IOException {
+    server = HttpsServer.create(address, 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    server.createContext("/", this::handle);
+    server.start();
+    address = server.getAddress();
+  }
+
+  /** Stops answering; {@link #start()} comes back on the same port with the same state. */
+  public void stop() {
+    server.stop(0);
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+        reply(ex, 401, ErrorResponse.of("missing or wrong bearer token"));
+        return;
+      }
+      String path = ex.getRequestURI().getPath();
+      String method = ex.getRequestMethod();
+      if (path.equals("/v1/status")) {
+        reply(ex, 200, new ProxyStatus(name, "boot", true, null, vipHeld, List.of()));
+        return;
+      }
+      String id = path.substring("/v1/loadbalancers/".length());
+      switch (method) {
+        case "PUT" -> put(ex, id);
+        case "GET" -> {
+          LoadBalancerConfig c = applied.get(id);
+          if (c == null) {
+            reply(ex, 404, ErrorResponse.of("no load balancer " + id));
+          } else {
+            List<BackendStatus> backends =
+                c.backends().stream()
+                    .map(
+                        b ->
+                            new BackendStatus(
+                                b.name(), b.address(), b.port(), "Up", 0, 0, null, tlsSans))
+                    .toList();
+            reply(
+                ex,
+                200,
+                new LoadBalancerStatus(id, c.version(), c.epoch(), true, null, null, 0, backends));
+          }
+        }
+        case "DELETE" -> reply(ex, applied.remove(id) == null ? 404 : 200, Map.of());
+        default -> reply(ex, 405, ErrorResponse.of(method));
+      }
+    }
+  }
+
+  private void put(HttpExchange ex, String id) throws IOException {
+    puts.incrementAndGet();
+    LoadBalancerConfig body =
+        WireJson.read(ex.getRequestBody().readAllBytes(), LoadBalancerConfig.class);
+    LoadBalancerConfig c = body.stamped(body.epoch() == null ? 0 : body.epoch());
+    LoadBalancerConfig current = applied.get(id);
+    if (c.epoch() < highestEpoch) {
+      reply(
+          ex,
+          409,
+          new ErrorResponse(
+              "epoch " + c.epoch() + " is lower than the highest seen (" + highestEpoch + ")",
+              current == null ? null : current.version(),
+              highestEpoch));
+      return;
+    }
+    highestEpoch = c.epoch();
+    applied.put(id, c);
+    reply(ex, 200, new ApplyResponse(c.version(), c.epoch()));
+  }
+
+  private static void reply(HttpExchange ex, int status, Object body) throws IOException {
+    byte[] bytes = WireJson.write(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  public String endpoint() {
+    return "https://" + address.getAddress().getHostAddress() + ":" + address.getPort();
+  }
+
+  public LoadBalancerConfig applied(String id) {
+    return applied.get(id);
+  }
+
+  public int puts() {
+    return puts.get();
+  }
+
+  public void token(String value) {
+    token = value;
+  }
+
+  public void highestEpoch(long value) {
+    highestEpoch = value;
+  }
+
+  public void tlsSans(List<String> value) {
+    tlsSans = value;
+  }
+
+  public void vipHeld(Boolean value) {
+    vipHeld = value;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
