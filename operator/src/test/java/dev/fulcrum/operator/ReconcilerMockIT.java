@@ -76,8 +76,19 @@ class ReconcilerMockIT {
 
   @AfterEach
   void stop() {
-    operator.stop();
+    // Deleted while the operator runs, so its finalizer is released before the next test.
     client.resources(ExternalLoadBalancer.class).inAnyNamespace().delete();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                client
+                    .resources(ExternalLoadBalancer.class)
+                    .inAnyNamespace()
+                    .list()
+                    .getItems()
+                    .isEmpty());
+    operator.stop();
     client.nodes().delete();
   }
 

@@ -1,0 +1,159 @@
+package dev.fulcrum.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fulcrum.operator.crd.ExternalLoadBalancer;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.DeletionPolicy;
+import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.desired.BackendSelection;
+import dev.fulcrum.operator.status.Conditions;
+import dev.fulcrum.operator.testing.FakeAdminApi;
+import dev.fulcrum.operator.testing.MockCluster;
+import dev.fulcrum.operator.testing.Nodes;
+import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's informers and pushes through the mock API server to two admin APIs over TLS: Node
+ * changes reach the proxies, the finalizer clears them, a rotated Secret is used.
+ */
+@EnableKubernetesMockClient(crud = true)
+class ReconcilerPushMockIT {
+  static final String ID = Resources.NAMESPACE + ".k3s-api";
+  static KubernetesClient client;
+
+  final Pki.Issued ca = Pki.certificateAuthority("test-ca");
+  MockCluster cluster;
+  FakeAdminApi lb1;
+  FakeAdminApi lb2;
+
+  @BeforeEach
+  void start() throws Exception {
+    lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "token-1");
+    lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, "token-1");
+    cluster = new MockCluster(client).startOperator(EpochSource.none());
+    client
+        .secrets()
+        .resource(Resources.credentials("token-1", ca.certificatePem()))
+        .createOr(r -> r.update());
+    for (int i = 1; i <= 3; i++) {
+      cluster.put(Nodes.server("server-" + i, "127.0.1." + i).build());
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+    lb1.close();
+    lb2.close();
+  }
+
+  ExternalLoadBalancer create(DeletionPolicy policy) {
+    ExternalLoadBalancer elb =
+        Resources.elb(
+            "k3s-api",
+            6443,
+            "10.10.10.100/24",
+            List.of(
+                new ProxySpec("lb-1", lb1.endpoint(), 200),
+                new ProxySpec("lb-2", lb2.endpoint(), 100)));
+    elb.getSpec().deletionPolicy = policy;
+    return client.resource(elb).create();
+  }
+
+  static List<String> served(FakeAdminApi api) {
+    LoadBalancerConfig c = api.applied(ID);
+    return c == null ? List.of() : c.backends().stream().map(BackendConfig::name).toList();
+  }
+
+  void awaitServed(String... names) {
+    await()
+        .atMost(MockCluster.PATIENCE)
+        .untilAsserted(
+            () -> {
+              assertThat(served(lb1)).containsExactly(names);
+              assertThat(served(lb2)).containsExactly(names);
+            });
+  }
+
+  @Test
+  void nodeChangesReachBothProxies() {
+    create(DeletionPolicy.Retain);
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    awaitServed("server-1", "server-2", "server-3");
+
+    cluster.put(Nodes.server("server-2", "127.0.1.2").ready(false).build());
+    awaitServed("server-1", "server-3");
+    cluster.put(Nodes.server("server-4", "127.0.1.4").build());
+    awaitServed("server-1", "server-3", "server-4");
+    cluster.put(
+        Nodes.server("server-3", "127.0.1.3")
+            .label(BackendSelection.EXCLUDE_LABEL, "true")
+            .build());
+    awaitServed("server-1", "server-4");
+    cluster.deleteNode("server-4");
+    awaitServed("server-1");
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+  }
+
+  @Test
+  void heartbeatOnlyNodeUpdatesSendNoPut() {
+    create(DeletionPolicy.Retain);
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    int puts = lb1.puts();
+    cluster.put(Nodes.server("server-1", "127.0.1.1").heartbeat("2026-01-01T00:05:00Z").build());
+    cluster.put(
+        Nodes.server("server-4", "127.0.1.4").build()); // a real change, after the heartbeat
+    awaitServed("server-1", "server-2", "server-3", "server-4");
+    assertThat(lb1.puts()).isEqualTo(puts + 1);
+  }
+
+  @Test
+  void deletionPolicyClearRemovesTheFrontendFromEveryProxy() {
+    create(DeletionPolicy.Clear);
+    awaitServed("server-1", "server-2", "server-3");
+    client
+        .resources(ExternalLoadBalancer.class)
+        .inNamespace(Resources.NAMESPACE)
+        .withName("k3s-api")
+        .delete();
+    await()
+        .atMost(MockCluster.PATIENCE)
+        .until(() -> lb1.applied(ID) == null && lb2.applied(ID) == null);
+  }
+
+  @Test
+  void deletionPolicyRetainLeavesTheProxiesServing() {
+    create(DeletionPolicy.Retain);
+    awaitServed("server-1", "server-2", "server-3");
+    client
+        .resources(ExternalLoadBalancer.class)
+        .inNamespace(Resources.NAMESPACE)
+        .withName("k3s-api")
+        .delete();
+    await().atMost(MockCluster.PATIENCE).until(() -> cluster.status("k3s-api") == null);
+    assertThat(served(lb1)).containsExactly("server-1", "server-2", "server-3");
+  }
+
+  @Test
+  void aRotatedTokenInTheSecretIsUsedWithoutRestartingTheOperator() {
+    create(DeletionPolicy.Retain);
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    lb1.token("token-2");
+    lb2.token("token-2");
+    cluster.awaitCondition("k3s-api", Conditions.READY, "False", "ProxyUnreachable");
+    client.secrets().resource(Resources.credentials("token-2", ca.certificatePem())).update();
+    cluster.put(Nodes.server("server-2", "127.0.1.2").ready(false).build());
+    awaitServed("server-1", "server-3");
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+  }
+}

@@ -1,0 +1,133 @@
+package dev.fulcrum.operator.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fulcrum.operator.EpochSource;
+import dev.fulcrum.operator.OperatorMain;
+import dev.fulcrum.operator.OperatorSettings;
+import dev.fulcrum.operator.crd.ExternalLoadBalancer;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
+import dev.fulcrum.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/** An operator running against the Fabric8 mock API server, and the steps ITs take on it. */
+public final class MockCluster implements AutoCloseable {
+  public static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private final KubernetesClient client;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private Operator operator;
+
+  public MockCluster(KubernetesClient client) {
+    this.client = client;
+    Resources.registerCrd(client);
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(Resources.NAMESPACE)
+                .endMetadata()
+                .build())
+        .createOr(r -> r.update());
+  }
+
+  /** Starts (or restarts) the operator; a short poll keeps ITs quick. */
+  public MockCluster startOperator(EpochSource epoch) {
+    OperatorSettings settings =
+        new OperatorSettings(
+            Set.of(),
+            0,
+            false,
+            "fulcrum",
+            Resources.NAMESPACE,
+            "",
+            Duration.ofSeconds(1),
+            Duration.ofMillis(300));
+    operator = OperatorMain.start(client, settings, registry, epoch, true);
+    return this;
+  }
+
+  public void stopOperator() {
+    if (operator != null) {
+      operator.stop();
+      operator = null;
+    }
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public void put(Node node) {
+    client.nodes().resource(node).createOr(r -> r.update());
+  }
+
+  public void deleteNode(String name) {
+    client.nodes().withName(name).delete();
+  }
+
+  public void edit(String name, UnaryOperator<ExternalLoadBalancer> change) {
+    client
+        .resources(ExternalLoadBalancer.class)
+        .inNamespace(Resources.NAMESPACE)
+        .withName(name)
+        .edit(change);
+  }
+
+  public ExternalLoadBalancerStatus status(String name) {
+    ExternalLoadBalancer elb =
+        client
+            .resources(ExternalLoadBalancer.class)
+            .inNamespace(Resources.NAMESPACE)
+            .withName(name)
+            .get();
+    return elb == null ? null : elb.getStatus();
+  }
+
+  /** Waits for a condition with this status and reason, and returns it. */
+  public Condition awaitCondition(String name, String type, String status, String reason) {
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> {
+              ExternalLoadBalancerStatus s = status(name);
+              assertThat(s).as("status of %s", name).isNotNull();
+              Condition c = Conditions.find(s.conditions, type);
+              assertThat(c).as("%s condition", type).isNotNull();
+              assertThat(c.getStatus() + "/" + c.getReason())
+                  .as(c.getMessage())
+                  .isEqualTo(status + "/" + reason);
+            });
+    return Conditions.find(status(name).conditions, type);
+  }
+
+  @Override
+  public void close() {
+    // Deleted while the operator runs, so its finalizer is released and the next test starts clean.
+    client.resources(ExternalLoadBalancer.class).inAnyNamespace().delete();
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                client
+                    .resources(ExternalLoadBalancer.class)
+                    .inAnyNamespace()
+                    .list()
+                    .getItems()
+                    .isEmpty());
+    stopOperator();
+    client.nodes().delete();
+  }
+}
