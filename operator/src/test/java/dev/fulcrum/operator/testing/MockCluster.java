@@ -45,18 +45,33 @@ public final class MockCluster implements AutoCloseable {
 
   /** Starts (or restarts) the operator; a short poll keeps ITs quick. */
   public MockCluster startOperator(EpochSource epoch) {
-    OperatorSettings settings =
-        new OperatorSettings(
-            Set.of(),
-            0,
-            false,
-            "fulcrum",
-            Resources.NAMESPACE,
-            "",
-            Duration.ofSeconds(1),
-            Duration.ofMillis(300));
-    operator = OperatorMain.start(client, settings, registry, epoch, true);
+    operator = OperatorMain.start(client, settings(false), registry, epoch, true);
     return this;
+  }
+
+  /** Starts an operator that must win the Lease first; its pushes carry the Lease's transitions. */
+  public MockCluster startLeaderElectedOperator() {
+    OperatorSettings s = settings(true);
+    operator =
+        OperatorMain.start(
+            client,
+            s,
+            registry,
+            EpochSource.lease(client, s.leaseNamespace(), s.leaseName()),
+            true);
+    return this;
+  }
+
+  private static OperatorSettings settings(boolean leaderElection) {
+    return new OperatorSettings(
+        Set.of(),
+        0,
+        leaderElection,
+        "fulcrum-operator",
+        Resources.NAMESPACE,
+        "",
+        Duration.ofSeconds(1),
+        Duration.ofMillis(300));
   }
 
   public void stopOperator() {

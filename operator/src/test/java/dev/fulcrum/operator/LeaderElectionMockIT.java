@@ -1,0 +1,101 @@
+package dev.fulcrum.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.status.Conditions;
+import dev.fulcrum.operator.testing.FakeAdminApi;
+import dev.fulcrum.operator.testing.MockCluster;
+import dev.fulcrum.operator.testing.Nodes;
+import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.proxy.admin.Pki;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator reconciles only as the Lease holder, and stamps its pushes with the Lease's epoch.
+ */
+@EnableKubernetesMockClient(crud = true)
+class LeaderElectionMockIT {
+  static KubernetesClient client;
+  static KubernetesMockServer server;
+
+  @Test
+  void theLeaderPushesWithTheLeaseTransitionsAsEpoch() throws Exception {
+    Pki.Issued ca = Pki.certificateAuthority("test-ca");
+    try (FakeAdminApi lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "t");
+        MockCluster cluster = new MockCluster(client)) {
+      client.secrets().resource(Resources.credentials("t", ca.certificatePem())).create();
+      cluster.put(Nodes.server("server-1", "127.0.1.1").build());
+      allowLeases();
+      // A previous leader handed over twice already.
+      client.resource(lease("fulcrum-operator", 2)).create();
+      cluster.startLeaderElectedOperator();
+      client
+          .resource(
+              Resources.elb(
+                  "k3s-api", 6443, null, List.of(new ProxySpec("lb-1", lb1.endpoint(), 1))))
+          .create();
+
+      cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+      Lease now =
+          client.leases().inNamespace(Resources.NAMESPACE).withName("fulcrum-operator").get();
+      long transitions = now.getSpec().getLeaseTransitions();
+      assertThat(transitions)
+          .as("taking over an expired Lease is a transition")
+          .isGreaterThanOrEqualTo(2);
+      await().until(() -> lb1.applied(Resources.NAMESPACE + ".k3s-api") != null);
+      assertThat(lb1.applied(Resources.NAMESPACE + ".k3s-api").epoch()).isEqualTo(transitions);
+    }
+  }
+
+  /**
+   * JOSDK checks its Lease permissions with a SelfSubjectRulesReview, which the CRUD mock lacks.
+   */
+  private static void allowLeases() {
+    SelfSubjectRulesReview review =
+        new SelfSubjectRulesReviewBuilder()
+            .withNewMetadata()
+            .endMetadata()
+            .withNewStatus()
+            .addNewResourceRule()
+            .withApiGroups("coordination.k8s.io")
+            .withResources("leases")
+            .withVerbs("*")
+            .endResourceRule()
+            .withIncomplete(false)
+            .endStatus()
+            .build();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, review)
+        .always();
+  }
+
+  private static Lease lease(String name, int transitions) {
+    Lease l = new Lease();
+    l.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(Resources.NAMESPACE)
+            .build());
+    l.setSpec(
+        new io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpecBuilder()
+            .withHolderIdentity("old-leader")
+            .withLeaseDurationSeconds(1)
+            .withLeaseTransitions(transitions)
+            .withAcquireTime(java.time.ZonedDateTime.parse("2026-01-01T00:00:00Z"))
+            .withRenewTime(java.time.ZonedDateTime.parse("2026-01-01T00:00:00Z"))
+            .build());
+    return l;
+  }
+}
