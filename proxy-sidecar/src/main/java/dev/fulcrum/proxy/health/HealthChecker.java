@@ -5,6 +5,7 @@ import dev.fulcrum.proxy.balance.Backend;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -51,15 +52,19 @@ final class HealthChecker {
   /** Stops checking: no check starts after this returns, and one in flight is abandoned. */
   void stop() {
     stopped = true;
-    loop.execute(
-        () -> {
-          if (next != null) {
-            next.cancel(false);
-          }
-          if (inFlight != null) {
-            inFlight.cancel(false);
-          }
-        });
+    try {
+      loop.execute(
+          () -> {
+            if (next != null) {
+              next.cancel(false);
+            }
+            if (inFlight != null) {
+              inFlight.cancel(false);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // The event loops shut down first: nothing is scheduled or in flight any more.
+    }
   }
 
   private void check() {
@@ -67,7 +72,12 @@ final class HealthChecker {
       return;
     }
     long started = System.nanoTime();
-    inFlight = Probe.run(backend, settings, loop, channelClass);
+    try {
+      inFlight = Probe.run(backend, settings, loop, channelClass);
+    } catch (RuntimeException e) {
+      // Counted as a failed check rather than ending the checker without a word.
+      inFlight = loop.newFailedFuture(e);
+    }
     inFlight.addListener(f -> finished(f, System.nanoTime() - started));
   }
 
@@ -78,7 +88,7 @@ final class HealthChecker {
     HealthCheckConfig c = settings.config();
     boolean ok = check.isSuccess();
     counters.record(ok, nanos);
-    String error = ok ? null : check.cause().getMessage();
+    String error = ok ? null : CheckFailure.of(check.cause()).getMessage();
     backend.lastCheckError(error);
     if (!ok) {
       log.debug(

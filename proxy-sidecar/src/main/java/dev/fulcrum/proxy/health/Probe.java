@@ -101,7 +101,7 @@ final class Probe {
     connect.addListener(
         f -> {
           if (!f.isSuccess()) {
-            result.tryFailure(new CheckFailure(ProbeHandler.describe(f.cause())));
+            result.tryFailure(CheckFailure.of(f.cause()));
           }
         });
     // Whatever ends the check (pass, failure, timeout, cancel) ends its connection too.

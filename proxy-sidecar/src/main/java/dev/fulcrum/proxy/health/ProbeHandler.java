@@ -5,7 +5,6 @@ import dev.fulcrum.proxy.api.HealthCheckMode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,13 +16,10 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
-import java.net.ConnectException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Drives one check's channel through connect, TLS handshake and HTTP exchange as the mode needs.
@@ -79,7 +75,7 @@ final class ProbeHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent done) {
       if (!done.isSuccess()) {
-        result.tryFailure(new CheckFailure(describe(done.cause())));
+        result.tryFailure(CheckFailure.of(done.cause()));
         return;
       }
       recordSans(ctx);
@@ -140,27 +136,7 @@ final class ProbeHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    result.tryFailure(new CheckFailure(describe(cause)));
+    result.tryFailure(CheckFailure.of(cause));
     ctx.close();
-  }
-
-  /** A short cause for status and logs. */
-  static String describe(Throwable cause) {
-    Throwable c =
-        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-    String message = String.valueOf(c.getMessage());
-    if (c instanceof ConnectException && message.contains("Connection refused")) {
-      return "connection refused";
-    }
-    if (c instanceof ConnectException) {
-      return "connect failed: " + message;
-    }
-    if (c instanceof SSLHandshakeException) {
-      return "TLS handshake failed: " + message;
-    }
-    if (c instanceof SSLException) {
-      return "TLS error: " + message;
-    }
-    return c.getClass().getSimpleName() + ": " + message;
   }
 }
