@@ -69,25 +69,27 @@ final class BackendDialer {
         return;
       }
       tried.add(backend);
+      ProxiedConnection connection = new ProxiedConnection(id, inbound, backend);
       String host = backend.config().address();
       int port = backend.config().port();
       EventLoop loop = inbound.eventLoop();
       if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-        connect(backend, new InetSocketAddress(host, port)); // a literal: no lookup happens
+        connect(connection, new InetSocketAddress(host, port)); // a literal: no lookup happens
         return;
       }
       RESOLVER.execute(
           () -> {
             try {
               InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
-              loop.execute(() -> connect(backend, address));
+              loop.execute(() -> connect(connection, address));
             } catch (UnknownHostException e) {
-              loop.execute(() -> failed(backend, e));
+              loop.execute(() -> failed(connection, e));
             }
           });
     }
 
-    private void connect(Backend backend, InetSocketAddress address) {
+    private void connect(ProxiedConnection connection, InetSocketAddress address) {
+      Backend backend = connection.backend();
       Bootstrap bootstrap =
           new Bootstrap()
               .group(inbound.eventLoop())
@@ -101,16 +103,28 @@ final class BackendDialer {
           .addListener(
               (ChannelFutureListener)
                   f -> {
-                    if (f.isSuccess()) {
-                      backend.dialed(System.nanoTime() - start);
-                      promise.trySuccess(new ProxiedConnection(id, inbound, f.channel(), backend));
+                    if (!f.isSuccess()) {
+                      failed(connection, f.cause());
+                    } else if (connection.abandoned()) {
+                      f.channel().close();
+                      connection.unregister();
+                      log.info(
+                          "{}: {} was closed while dialing for client {}; trying the next backend",
+                          id,
+                          backend.endpoint(),
+                          inbound.remoteAddress());
+                      next(null);
                     } else {
-                      failed(backend, f.cause());
+                      backend.dialed(System.nanoTime() - start);
+                      connection.connected(f.channel());
+                      promise.trySuccess(connection);
                     }
                   });
     }
 
-    private void failed(Backend backend, Throwable cause) {
+    private void failed(ProxiedConnection connection, Throwable cause) {
+      Backend backend = connection.backend();
+      connection.unregister();
       backend.connectFailed();
       backend.markDown("connect failed: " + cause.getMessage());
       log.warn(

@@ -46,7 +46,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
               }
               connection = c;
-              c.register();
               // Read only now: the connection is counted before any byte flows either way.
               inbound.read();
               c.backendChannel().read();
