@@ -100,22 +100,22 @@ public final class Rebalancer implements AutoCloseable {
     if (up.size() < 2) {
       return null;
     }
-    Backend most = up.get(0);
-    Backend least = up.get(0);
+    // One read per backend: the counts move under us as connections open and close.
+    int[] counts = up.stream().mapToInt(Backend::activeConnections).toArray();
+    int most = 0;
+    int least = 0;
     long total = 0;
-    for (Backend b : up) {
-      int n = b.activeConnections();
-      total += n;
-      most = n > most.activeConnections() ? b : most;
-      least = n < least.activeConnections() ? b : least;
+    for (int i = 0; i < counts.length; i++) {
+      total += counts[i];
+      most = counts[i] > counts[most] ? i : most;
+      least = counts[i] < counts[least] ? i : least;
     }
-    if (most.activeConnections() - least.activeConnections() < 2) {
+    if (counts[most] - counts[least] < 2) {
       return null;
     }
-    double fair = (double) total / up.size();
-    double off =
-        Math.max(most.activeConnections() - fair, fair - least.activeConnections()) / fair * 100;
-    return off > tolerancePercent ? most : null;
+    double fair = (double) total / counts.length;
+    double off = Math.max(counts[most] - fair, fair - counts[least]) / fair * 100;
+    return off > tolerancePercent ? up.get(most) : null;
   }
 
   private static String spread(List<Backend> up) {
