@@ -64,8 +64,12 @@ final class BackendDialer {
     void next(Throwable last) {
       Backend backend = pool.balancer().pick(pool.backends(), client, tried::contains);
       if (backend == null) {
-        String why = tried.isEmpty() ? "no backend configured" : "every backend failed";
-        promise.tryFailure(new ConnectException(why + (last == null ? "" : "; last: " + last)));
+        String why =
+            tried.isEmpty()
+                ? "no backend is configured"
+                : "no backend accepted (" + tried.size() + " tried)";
+        promise.tryFailure(
+            new ConnectException(why + (last == null ? "" : "; last: " + last.getMessage())));
         return;
       }
       tried.add(backend);
@@ -128,7 +132,7 @@ final class BackendDialer {
       backend.connectFailed();
       backend.markDown("connect failed: " + cause.getMessage());
       log.warn(
-          "{}: dial of {} for client {} failed ({}); trying the next backend",
+          "{}: dial of {} for client {} failed: {}",
           id,
           backend.endpoint(),
           inbound.remoteAddress(),

@@ -36,7 +36,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         .addListener(
             (Future<ProxiedConnection> dialed) -> {
               if (!dialed.isSuccess()) {
-                log.warn("{}: closing client {}: {}", id, inbound.remoteAddress(), dialed.cause());
+                log.warn(
+                    "{}: closing client {}: {}",
+                    id,
+                    inbound.remoteAddress(),
+                    dialed.cause().getMessage());
                 closeOnFlush(inbound);
                 return;
               }

@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.Balance;
@@ -15,7 +16,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +78,57 @@ class FrontendServerTest {
       assertThatThrownBy(() -> new Socket(address.getAddress(), address.getPort()).close())
           .isInstanceOf(ConnectException.class);
       assertThat(client.roundTrip("hello")).isEqualTo("hello");
+    }
+  }
+
+  @Test
+  void countsBytesBothWaysDialLatencyAndTheOpenConnection() throws IOException {
+    BackendPool pool = pool(a);
+    Backend backend = pool.backends().get(0);
+    List<Long> dials = new CopyOnWriteArrayList<>();
+    backend.dialLatencyRecorder(dials::add);
+    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      try (TestClient client = TestClient.connect(server.localAddress())) {
+        assertThat(client.greeting()).isEqualTo("a");
+        assertThat(client.roundTrip("0123456789")).isEqualTo("0123456789");
+        assertThat(backend.activeConnections()).isEqualTo(1);
+        assertThat(server.activeConnections()).isEqualTo(1);
+        assertThat(backend.bytesToBackend()).isEqualTo(10);
+        assertThat(backend.bytesFromBackend()).isEqualTo("a\n".length() + 10);
+        assertThat(dials).hasSize(1).allMatch(nanos -> nanos > 0);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> backend.activeConnections() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.activeConnections() == 0);
+    }
+  }
+
+  @Test
+  void markingABackendDownClosesItsProxiedConnections() throws IOException {
+    BackendPool pool = pool(a);
+    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      try (TestClient client = TestClient.connect(server.localAddress())) {
+        assertThat(client.greeting()).isEqualTo("a");
+        pool.backends().get(0).markDown("test: health check failed");
+        assertThat(client.endedByPeer()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void aClientIsClosedCleanlyOnlyWhenNoBackendAccepts() throws IOException {
+    BackendPool pool = pool(a);
+    a.kill();
+    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      try (TestClient client = TestClient.connect(server.localAddress())) {
+        assertThat(client.endedByPeer()).isTrue();
+      }
+      Backend backend = pool.backends().get(0);
+      assertThat(backend.connectFailures()).isEqualTo(1);
+      assertThat(backend.isUp()).isFalse();
+      assertThat(backend.activeConnections()).isZero();
     }
   }
 
