@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One load balancer's listening socket. Reads the current {@link BackendPool} once per accepted
- * connection, so a swap never changes a connection that is already being proxied.
+ * One load balancer's listening socket, which reads the current {@link BackendPool} once per
+ * accepted connection so a swap never touches a connection already being proxied.
  */
 public final class FrontendServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FrontendServer.class);

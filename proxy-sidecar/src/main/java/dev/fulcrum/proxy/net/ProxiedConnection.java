@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client connection paired with its backend connection. It counts on its backend from the moment
- * the balancer picks it, so least-connections sees dials in flight, until either side closes.
+ * A client connection paired with its backend connection, counted on that backend from the pick (so
+ * least-connections sees dials in flight) until either side closes.
  */
 final class ProxiedConnection implements Connection {
   private static final Logger log = LoggerFactory.getLogger(ProxiedConnection.class);
