@@ -50,7 +50,9 @@ class PacedRebalancingTest {
         .until(() -> withinOfEven(proxy.activeByBackend(), 300, 15));
     Map<String, Integer> spread = proxy.activeByBackend();
     List<Long> closes = watches.closedAtNanos();
-    System.out.printf("spread %s after %d paced closes%n", spread, closes.size());
+    System.out.printf(
+        "spread %s after %d paced closes, at most %d in any second seen by the clients%n",
+        spread, closes.size(), maxInWindow(closes, SECOND));
     // Every connection c holds is a client the rebalancer moved; nothing else closed any.
     assertThat(closes.size() - closedBeforeJoin).isGreaterThanOrEqualTo(spread.get("c"));
     assertThat(watches.live()).isEqualTo(300);
@@ -63,6 +65,13 @@ class PacedRebalancingTest {
           closes.stream().filter(t -> t >= start && t < start + SECOND * 9 / 10).count();
       assertThat(inWindow).as("closes within 0.9 s of close %d", i).isLessThanOrEqualTo(RATE);
     }
+  }
+
+  private static long maxInWindow(List<Long> times, long window) {
+    return times.stream()
+        .mapToLong(start -> times.stream().filter(t -> t >= start && t < start + window).count())
+        .max()
+        .orElse(0);
   }
 
   private static boolean withinOfEven(Map<String, Integer> spread, int total, int percent) {
