@@ -46,10 +46,8 @@ public final class WireJson {
         throw new InvalidConfigException("body", "must be a JSON object, not null");
       }
       return value;
-    } catch (MismatchedInputException e) {
-      throw new InvalidConfigException(fieldPath(e), describe(e));
     } catch (JsonMappingException e) {
-      throw new InvalidConfigException(fieldPath(e), rootMessage(e));
+      throw invalid(e);
     } catch (JsonProcessingException e) {
       throw new MalformedJsonException("malformed JSON: " + e.getOriginalMessage(), e);
     } catch (java.io.IOException e) {
@@ -73,6 +71,12 @@ public final class WireJson {
     } catch (JsonProcessingException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot hash load balancer config", e);
     }
+  }
+
+  /** The field-named problem behind a JSON or YAML value that does not fit its type. */
+  public static InvalidConfigException invalid(JsonMappingException e) {
+    return new InvalidConfigException(
+        fieldPath(e), e instanceof MismatchedInputException m ? describe(m) : rootMessage(e));
   }
 
   /** {@code backends[2].port} from Jackson's reference path. */

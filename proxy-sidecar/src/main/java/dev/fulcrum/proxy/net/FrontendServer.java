@@ -1,47 +1,97 @@
 package dev.fulcrum.proxy.net;
 
 import dev.fulcrum.proxy.balance.BackendPool;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One load balancer's listening socket and its proxied connections. Reads the current {@link
- * BackendPool} once per accepted connection. SKELETON: the net helper implements it.
+ * One load balancer's listening socket, which reads the current {@link BackendPool} once per
+ * accepted connection so a swap never touches a connection already being proxied.
  */
 public final class FrontendServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FrontendServer.class);
+
   private final String id;
   private final Transport transport;
+  private final AtomicReference<BackendPool> pool;
+  private final AcceptBackoff backoff;
+  private volatile Channel listener;
 
   public FrontendServer(String id, Transport transport, BackendPool initial) {
     this.id = id;
     this.transport = transport;
+    this.pool = new AtomicReference<>(initial);
+    this.backoff = new AcceptBackoff(id, initial.config().maxConnections());
   }
 
   /** Binds synchronously; never call from an event loop. Throws with the cause when it cannot. */
-  public void bind(InetSocketAddress address) throws java.io.IOException {
-    throw new UnsupportedOperationException("not yet: " + id + transport);
+  public void bind(InetSocketAddress address) throws IOException {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(transport.acceptors(), transport.workers())
+            .channel(transport.serverChannelClass())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childHandler(new FrontendInitializer(id, transport, pool, backoff));
+    SocketOptions.clientSide(bootstrap, transport.isEpoll());
+    ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      Throwable cause = bound.cause();
+      throw new IOException(cause.getMessage(), cause);
+    }
+    listener = bound.channel();
+    backoff.attach(listener);
+    log.info("{}: listening on {} ({})", id, localAddress(), transport.isEpoll() ? "epoll" : "nio");
   }
 
   /** Atomically replaces the pool that new connections are balanced over. */
-  public void swap(BackendPool pool) {}
+  public void swap(BackendPool next) {
+    pool.set(next);
+    backoff.limit(next.config().maxConnections());
+  }
 
   public BackendPool pool() {
-    return null;
+    return pool.get();
   }
 
   public boolean listening() {
-    return false;
+    Channel l = listener;
+    return l != null && l.isActive();
+  }
+
+  /** False while at maxConnections: the kernel backlog holds new clients until one leaves. */
+  public boolean accepting() {
+    Channel l = listener;
+    return l != null && l.isActive() && l.config().isAutoRead();
   }
 
   /** The bound address, or null when not listening. */
   public InetSocketAddress localAddress() {
-    return null;
+    Channel l = listener;
+    return l == null ? null : (InetSocketAddress) l.localAddress();
   }
 
   public int activeConnections() {
-    return 0;
+    return backoff.active();
   }
 
-  /** Stops accepting and closes every proxied connection of this frontend. */
+  /**
+   * Stops accepting. Proxied connections live on: they belong to their backends, which close or
+   * drain them, so moving a frontend to a new address does not cut its clients.
+   */
   @Override
-  public void close() {}
+  public void close() {
+    Channel l = listener;
+    if (l != null) {
+      l.close().syncUninterruptibly();
+      log.info("{}: stopped listening on {}", id, l.localAddress());
+    }
+  }
 }

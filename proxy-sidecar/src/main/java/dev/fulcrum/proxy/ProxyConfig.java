@@ -1,0 +1,96 @@
+package dev.fulcrum.proxy;
+
+import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.Balance;
+import dev.fulcrum.proxy.api.FrontendConfig;
+import dev.fulcrum.proxy.api.HealthCheckConfig;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.RebalanceConfig;
+import dev.fulcrum.proxy.api.TimeoutsConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The proxy's {@code proxy.yaml}: who it is, where its admin and telemetry ports listen, where it
+ * keeps state, and optionally static load balancers for running without an operator.
+ *
+ * @param frontendBind the host's bind address for every frontend (overrides {@code frontend.bind})
+ * @param workerThreads data-plane event loops; 0 means one per core
+ */
+public record ProxyConfig(
+    String name,
+    Admin admin,
+    Telemetry telemetry,
+    String stateDir,
+    String frontendBind,
+    Integer workerThreads,
+    List<StaticLoadBalancer> loadBalancers) {
+
+  /**
+   * The admin API (HTTPS, bearer token).
+   *
+   * @param certFile PEM certificate; with keyFile absent, one is generated into the state dir
+   * @param clientCaFile when set, clients must present a certificate signed by this CA (mTLS)
+   */
+  public record Admin(
+      String listen, String certFile, String keyFile, String clientCaFile, String tokenFile) {}
+
+  /** The plain-HTTP telemetry port: /metrics, /healthz, /readyz. */
+  public record Telemetry(String listen) {}
+
+  /** A load balancer served from the file, with the wire format's fields plus its id. */
+  public record StaticLoadBalancer(
+      String id,
+      FrontendConfig frontend,
+      Balance balance,
+      HealthCheckConfig healthCheck,
+      TimeoutsConfig timeouts,
+      List<BackendConfig> backends,
+      Integer maxConnections,
+      RebalanceConfig rebalance) {
+
+    public LoadBalancerConfig toConfig(long epoch) {
+      return new LoadBalancerConfig(
+          null,
+          epoch,
+          frontend,
+          balance,
+          healthCheck,
+          timeouts,
+          backends,
+          maxConnections,
+          rebalance);
+    }
+  }
+
+  public Path stateDirPath() {
+    return Path.of(stateDir);
+  }
+
+  public List<StaticLoadBalancer> staticLoadBalancers() {
+    return loadBalancers == null ? List.of() : loadBalancers;
+  }
+
+  /** Parses {@code host:port} or {@code [v6]:port}. */
+  public static InetSocketAddress parseListen(String listen) {
+    int colon = listen.lastIndexOf(':');
+    if (colon <= 0 || colon == listen.length() - 1) {
+      throw new IllegalArgumentException("\"" + listen + "\" is not host:port");
+    }
+    String host = listen.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(listen.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("\"" + listen + "\" has no numeric port");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("\"" + listen + "\": port must be 0-65535");
+    }
+    return new InetSocketAddress(host, port);
+  }
+}

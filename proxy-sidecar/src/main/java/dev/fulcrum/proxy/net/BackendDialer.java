@@ -1,0 +1,143 @@
+package dev.fulcrum.proxy.net;
+
+import dev.fulcrum.proxy.balance.Backend;
+import dev.fulcrum.proxy.balance.BackendPool;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects a client to a backend the balancer picks; a failed dial marks that backend down and
+ * tries the next, so the client only sees a failure when no backend is left.
+ */
+final class BackendDialer {
+  private static final Logger log = LoggerFactory.getLogger(BackendDialer.class);
+  // Host names resolve here, since the JDK resolver blocks; IP literals never leave the loop.
+  private static final ExecutorService RESOLVER =
+      Executors.newCachedThreadPool(new DefaultThreadFactory("fulcrum-resolve", true));
+
+  private final String id;
+  private final Transport transport;
+
+  BackendDialer(String id, Transport transport) {
+    this.id = id;
+    this.transport = transport;
+  }
+
+  /** Completes on the client's event loop with a connected, not yet registered, connection. */
+  Future<ProxiedConnection> dial(Channel inbound, BackendPool pool) {
+    Promise<ProxiedConnection> promise = inbound.eventLoop().newPromise();
+    new Attempt(inbound, pool, promise).next(null);
+    return promise;
+  }
+
+  /** One client's dial, confined to its event loop. */
+  private final class Attempt {
+    private final Channel inbound;
+    private final BackendPool pool;
+    private final Promise<ProxiedConnection> promise;
+    private final InetAddress client;
+    private final Set<Backend> tried = new HashSet<>();
+
+    Attempt(Channel inbound, BackendPool pool, Promise<ProxiedConnection> promise) {
+      this.inbound = inbound;
+      this.pool = pool;
+      this.promise = promise;
+      this.client = ((InetSocketAddress) inbound.remoteAddress()).getAddress();
+    }
+
+    void next(Throwable last) {
+      Backend backend = pool.balancer().pick(pool.backends(), client, tried::contains);
+      if (backend == null) {
+        String why =
+            tried.isEmpty()
+                ? "no backend is configured"
+                : "no backend accepted (" + tried.size() + " tried)";
+        promise.tryFailure(
+            new ConnectException(why + (last == null ? "" : "; last: " + last.getMessage())));
+        return;
+      }
+      tried.add(backend);
+      ProxiedConnection connection = new ProxiedConnection(id, inbound, backend);
+      String host = backend.config().address();
+      int port = backend.config().port();
+      EventLoop loop = inbound.eventLoop();
+      if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+        connect(connection, new InetSocketAddress(host, port)); // a literal: no lookup happens
+        return;
+      }
+      RESOLVER.execute(
+          () -> {
+            try {
+              InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
+              loop.execute(() -> connect(connection, address));
+            } catch (UnknownHostException e) {
+              loop.execute(() -> failed(connection, e));
+            }
+          });
+    }
+
+    private void connect(ProxiedConnection connection, InetSocketAddress address) {
+      Backend backend = connection.backend();
+      Bootstrap bootstrap =
+          new Bootstrap()
+              .group(inbound.eventLoop())
+              .channel(transport.socketChannelClass())
+              .handler(new BackendHandler(id, inbound, backend));
+      SocketOptions.backendSide(
+          bootstrap, transport.isEpoll(), pool.config().timeouts().connectSeconds());
+      long start = System.nanoTime();
+      bootstrap
+          .connect(address)
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    if (!f.isSuccess()) {
+                      failed(connection, f.cause());
+                    } else if (connection.abandoned()) {
+                      f.channel().close();
+                      connection.unregister();
+                      log.info(
+                          "{}: {} was closed while dialing for client {}; trying the next backend",
+                          id,
+                          backend.endpoint(),
+                          inbound.remoteAddress());
+                      next(null);
+                    } else {
+                      backend.dialed(System.nanoTime() - start);
+                      connection.connected(f.channel());
+                      promise.trySuccess(connection);
+                    }
+                  });
+    }
+
+    private void failed(ProxiedConnection connection, Throwable cause) {
+      Backend backend = connection.backend();
+      connection.unregister();
+      backend.connectFailed();
+      backend.markDown("connect failed: " + cause.getMessage());
+      log.warn(
+          "{}: dial of {} for client {} failed: {}",
+          id,
+          backend.endpoint(),
+          inbound.remoteAddress(),
+          cause.getMessage());
+      next(cause);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.fulcrum.proxy.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+
+/** The socket options both legs of a proxied connection share. */
+final class SocketOptions {
+  // Dead peers are found in ~90 s (60 + 3 × 10) instead of the kernel's two hours; unacknowledged
+  // data gives up after the same time, so a vanished server cannot hold a client forever.
+  static final int KEEPALIVE_IDLE_SECONDS = 60;
+  static final int KEEPALIVE_INTERVAL_SECONDS = 10;
+  static final int KEEPALIVE_PROBES = 3;
+  static final int USER_TIMEOUT_MILLIS =
+      (KEEPALIVE_IDLE_SECONDS + KEEPALIVE_INTERVAL_SECONDS * KEEPALIVE_PROBES) * 1000;
+  // Reads pause after each write until it is flushed, so little is ever queued; the marks only
+  // bound what one read can leave behind.
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+
+  private SocketOptions() {}
+
+  /** Options of accepted client connections. */
+  static void clientSide(ServerBootstrap b, boolean epoll) {
+    b.childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+    if (epoll) {
+      b.childOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+          .childOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+          .childOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES)
+          .childOption(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+    }
+  }
+
+  /** Options of connections to backends. */
+  static void backendSide(Bootstrap b, boolean epoll, int connectSeconds) {
+    b.option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectSeconds * 1000)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+    if (epoll) {
+      b.option(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+          .option(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+          .option(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES)
+          .option(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.fulcrum.proxy.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigValidatorTest {
+  private static LoadBalancerConfig with(
+      FrontendConfig frontend, HealthCheckConfig health, List<BackendConfig> backends) {
+    return new LoadBalancerConfig(null, 0L, frontend, null, health, null, backends, null, null)
+        .normalized();
+  }
+
+  private static final FrontendConfig FRONTEND = new FrontendConfig(6443, null, null, null, null);
+  private static final List<BackendConfig> ONE =
+      List.of(new BackendConfig("s1", "10.10.10.50", 6443));
+
+  @Test
+  void theSeedTopologyIsValid() {
+    assertThat(
+            ConfigValidator.problems(
+                with(
+                    new FrontendConfig(6443, "0.0.0.0", "10.10.10.100/24", "eth1", 51),
+                    null,
+                    List.of(
+                        new BackendConfig("server-1", "10.10.10.50", 6443),
+                        new BackendConfig("server-2", "10.10.10.51", 6443),
+                        new BackendConfig("server-3", "fd00::52", 6443)))))
+        .isEmpty();
+  }
+
+  @Test
+  void eachProblemNamesItsField() {
+    assertThat(
+            ConfigValidator.problems(
+                with(
+                    new FrontendConfig(0, "eth0", "10.10.10.100", null, 300),
+                    new HealthCheckConfig(
+                        HealthCheckMode.HTTPS, 0, null, null, 0, null, "ping", 99, null),
+                    List.of(new BackendConfig("", "bad host!", 0)))))
+        .containsExactly(
+            "frontend.port: must be between 1 and 65535 (got 0)",
+            "frontend.bind: must be an IP address literal (got \"eth0\")",
+            "frontend.virtualIP: must be an address with a prefix, e.g. 10.10.10.100/24 (got \"10.10.10.100\")",
+            "frontend.virtualRouterId: must be between 1 and 255 (got 300)",
+            "healthCheck.intervalSeconds: must be between 1 and 3600 (got 0)",
+            "healthCheck.fall: must be between 1 and 100 (got 0)",
+            "healthCheck.path: must start with / (got \"ping\")",
+            "healthCheck.expectStatus: must be between 100 and 599 (got 99)",
+            "backends[0].name: is required",
+            "backends[0].address: must be an IP address or host name (got \"bad host!\")",
+            "backends[0].port: must be between 1 and 65535 (got 0)");
+  }
+
+  @Test
+  void duplicateBackendsAndAnEmptySetAreRefused() {
+    assertThat(
+            ConfigValidator.problems(
+                with(
+                    FRONTEND,
+                    null,
+                    List.of(
+                        new BackendConfig("a", "10.10.10.50", 6443),
+                        new BackendConfig("b", "10.10.10.50", 6443)))))
+        .containsExactly("backends[1]: duplicates backends[0] (10.10.10.50:6443)");
+    assertThat(ConfigValidator.problems(with(FRONTEND, null, List.of())))
+        .containsExactly(
+            "backends: must not be empty (a frontend without backends refuses every client)");
+  }
+
+  @Test
+  void aVersionThatDoesNotMatchTheContentIsRefused() {
+    LoadBalancerConfig c = with(FRONTEND, null, ONE).withVersion("sha256:00", 0L);
+
+    assertThatThrownBy(() -> ConfigValidator.validate(c))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith("version: does not match the content");
+  }
+
+  @Test
+  void loadBalancerIdsAreNamespaceDotName() {
+    ConfigValidator.checkId("fulcrum-system.k3s-api");
+    assertThatThrownBy(() -> ConfigValidator.checkId("k3s-api")).hasMessageStartingWith("id: ");
+    assertThatThrownBy(() -> ConfigValidator.checkId("../etc.passwd"))
+        .hasMessageStartingWith("id: ");
+  }
+}

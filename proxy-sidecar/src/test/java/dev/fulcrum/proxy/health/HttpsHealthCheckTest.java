@@ -1,0 +1,102 @@
+package dev.fulcrum.proxy.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.api.ClientCertificate;
+import dev.fulcrum.proxy.api.HealthCheckMode;
+import dev.fulcrum.proxy.balance.Backend;
+import dev.fulcrum.proxy.balance.Health;
+import dev.fulcrum.proxy.net.Transport;
+import dev.fulcrum.proxy.testing.PingServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class HttpsHealthCheckTest {
+  private static Transport transport;
+
+  @BeforeAll
+  static void start() {
+    transport = new Transport(1, true);
+  }
+
+  @AfterAll
+  static void stop() {
+    transport.close();
+  }
+
+  @Test
+  void pingAnswering200BringsTheBackendUpAnd503TakesItDownNamingTheStatus() {
+    try (PingServer server = PingServer.start("127.0.0.4", List.of("127.0.0.4"));
+        HealthMonitor monitor = new HealthMonitor("lb-test", transport)) {
+      Backend backend = Checks.backend("server-1", server.host(), server.port());
+      backend.markDown("test starts with the backend down");
+      monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS));
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.UP);
+      assertThat(server.pings()).isGreaterThanOrEqualTo(Checks.RISE);
+      assertThat(backend.lastCheckError()).isNull();
+      assertThat(backend.tlsSans()).containsExactly("127.0.0.4");
+
+      server.status(503);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.DOWN);
+      assertThat(backend.lastCheckError()).isEqualTo("HTTP 503 from /ping");
+      assertThat(monitor.counters(backend).failures()).isGreaterThanOrEqualTo(Checks.FALL);
+    }
+  }
+
+  @Test
+  void serverRequiringAClientCertificateIsUpOnlyWhenTheConfigCarriesOne() {
+    Pki.Issued clientCa = Pki.certificateAuthority("k3s-client-ca");
+    Pki.Issued client = Pki.issue(clientCa, "system:fulcrum-health", List.of());
+    try (PingServer server =
+            PingServer.requiringClientCertificate(
+                "127.0.0.4", List.of("127.0.0.4"), clientCa.certificate());
+        HealthMonitor monitor = new HealthMonitor("lb-test", transport)) {
+      Backend backend = Checks.backend("server-1", server.host(), server.port());
+
+      monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS));
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.DOWN);
+      assertThat(backend.lastCheckError()).startsWith("TLS");
+      assertThat(server.pings()).isZero();
+
+      ClientCertificate pem = new ClientCertificate(client.certificatePem(), pkcs8Pem(client));
+      monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS, pem));
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.UP);
+      assertThat(server.pings()).isGreaterThanOrEqualTo(Checks.RISE);
+      assertThat(backend.lastCheckError()).isNull();
+    }
+  }
+
+  /**
+   * The wire format's PKCS#8 PEM. Not {@link Pki.Issued#keyPem()}: it writes EC keys as SEC1
+   * without the curve, which {@link Pki#readKey} cannot read back.
+   */
+  private static String pkcs8Pem(Pki.Issued issued) {
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(issued.key().getEncoded());
+    return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
+  }
+
+  @Test
+  void unreadableClientCertificateFailsEveryCheckWithAClearCause() {
+    try (PingServer server = PingServer.start("127.0.0.4", List.of("127.0.0.4"));
+        HealthMonitor monitor = new HealthMonitor("lb-test", transport)) {
+      Backend backend = Checks.backend("server-1", server.host(), server.port());
+      ClientCertificate garbage = new ClientCertificate("not a certificate", "not a key");
+
+      monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS, garbage));
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.DOWN);
+      assertThat(backend.lastCheckError()).startsWith("client certificate unusable: ");
+      assertThat(server.pings()).isZero();
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.fulcrum.proxy.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fulcrum.proxy.api.Balance;
+import dev.fulcrum.proxy.testing.EchoBackend;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnectionLimitsTest {
+  @TempDir Path stateDir;
+  private ProxyHarness proxy;
+  private EchoBackend a;
+  private final List<TestClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    proxy = new ProxyHarness(stateDir);
+    a = proxy.backend("a", "127.0.0.2");
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(TestClient::close);
+    proxy.close();
+  }
+
+  @Test
+  void idleTimeoutClosesAConnectionWithNoTrafficEitherWay() throws Exception {
+    proxy.apply(
+        proxy.config(Balance.ROUND_ROBIN, List.of(a), new ProxyHarness.Knobs(1, 100, 0, 15)));
+    TestClient idle = open();
+    assertThat(idle.greeting()).isEqualTo("a");
+
+    assertThat(idle.endedByPeer()).as("the proxy closes the idle client").isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.open() == 0);
+    assertThat(proxy.activeByBackend().get("a")).isZero();
+  }
+
+  @Test
+  void idleTimeoutSparesAConnectionThatKeepsTalking() {
+    proxy.apply(
+        proxy.config(Balance.ROUND_ROBIN, List.of(a), new ProxyHarness.Knobs(1, 100, 0, 15)));
+    TestClient chatty = open();
+    assertThat(chatty.greeting()).isEqualTo("a");
+    // Three idle periods pass with a ping every 200 ms: every ping must still echo.
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> chatty.roundTrip("ping").equals("ping"));
+  }
+
+  @Test
+  void maxConnectionsHoldsTheExtraClientUntilASlotFreesWhileOthersKeepWorking() throws Exception {
+    proxy.apply(
+        proxy.config(Balance.ROUND_ROBIN, List.of(a), new ProxyHarness.Knobs(3600, 3, 0, 15)));
+    List<TestClient> admitted = List.of(open(), open(), open());
+    for (TestClient c : admitted) {
+      assertThat(c.greeting()).isEqualTo("a");
+    }
+
+    TestClient extra = open(); // the kernel completes the handshake; the proxy does not accept
+    for (TestClient c : admitted) {
+      assertThat(c.roundTrip("still here")).isEqualTo("still here");
+    }
+    assertThat(proxy.status().activeConnections()).isEqualTo(3);
+    assertThat(extra.in.available()).as("nothing reached the extra client").isZero();
+
+    admitted.get(0).close();
+    assertThat(extra.greeting()).as("served once a slot freed").isEqualTo("a");
+    assertThat(extra.roundTrip("late")).isEqualTo("late");
+    assertThat(admitted.get(1).roundTrip("ok")).isEqualTo("ok");
+    await().atMost(Duration.ofSeconds(10)).until(() -> proxy.status().activeConnections() == 3);
+  }
+
+  private TestClient open() {
+    TestClient c = TestClient.connect(proxy.proxyAddress());
+    clients.add(c);
+    return c;
+  }
+}

@@ -1,0 +1,119 @@
+package dev.fulcrum.proxy.net;
+
+import dev.fulcrum.proxy.ProxyEngine;
+import dev.fulcrum.proxy.ProxyMetrics;
+import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.BackendStatus;
+import dev.fulcrum.proxy.api.Balance;
+import dev.fulcrum.proxy.api.FrontendConfig;
+import dev.fulcrum.proxy.api.HealthCheckConfig;
+import dev.fulcrum.proxy.api.HealthCheckMode;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.LoadBalancerStatus;
+import dev.fulcrum.proxy.api.RebalanceConfig;
+import dev.fulcrum.proxy.api.TimeoutsConfig;
+import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.testing.EchoBackend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** A proxy engine on 127.0.0.1 in front of echo backends, pushed to as the admin API would. */
+final class ProxyHarness implements AutoCloseable {
+  static final String ID = "test.lb";
+  static final String BIND = "127.0.0.1";
+
+  final Transport transport = new Transport(2, true);
+  final ProxyEngine engine;
+  final int port;
+  private final List<EchoBackend> backends = new ArrayList<>();
+
+  ProxyHarness(Path stateDir) {
+    engine =
+        new ProxyEngine("lb-test", BIND, transport, new StateStore(stateDir), new ProxyMetrics());
+    port = freePort();
+  }
+
+  /** An echo backend on its own loopback address, closed with the harness. */
+  EchoBackend backend(String name, String host) {
+    EchoBackend b = EchoBackend.start(name, host);
+    backends.add(b);
+    return b;
+  }
+
+  InetSocketAddress proxyAddress() {
+    return new InetSocketAddress(BIND, port);
+  }
+
+  /** Knobs a test may turn; everything else is the product default. */
+  record Knobs(int idleSeconds, int maxConnections, int closesPerSecond, int tolerancePercent) {
+    static Knobs defaults() {
+      return new Knobs(3600, 10_000, 0, 15);
+    }
+  }
+
+  LoadBalancerConfig config(Balance balance, List<EchoBackend> set) {
+    return config(balance, set, Knobs.defaults());
+  }
+
+  LoadBalancerConfig config(Balance balance, List<EchoBackend> set, Knobs knobs) {
+    List<BackendConfig> list =
+        set.stream().map(b -> new BackendConfig(b.name(), b.host(), b.port())).toList();
+    // Health checks stay out of the way: TCP, hourly.
+    HealthCheckConfig checks =
+        new HealthCheckConfig(HealthCheckMode.TCP, 3600, 3600, 1, 1, 1, null, null, null);
+    return new LoadBalancerConfig(
+        null,
+        0L,
+        new FrontendConfig(port, null, null, null, null),
+        balance,
+        checks,
+        new TimeoutsConfig(2, knobs.idleSeconds(), 30),
+        list,
+        knobs.maxConnections(),
+        new RebalanceConfig(knobs.closesPerSecond(), knobs.tolerancePercent()));
+  }
+
+  void apply(LoadBalancerConfig config) {
+    engine.apply(ID, config, null);
+  }
+
+  LoadBalancerStatus status() {
+    return engine.status(ID).orElseThrow();
+  }
+
+  /** Open connections per backend name, as the proxy counts them. */
+  Map<String, Integer> activeByBackend() {
+    return status().backends().stream()
+        .collect(Collectors.toMap(BackendStatus::name, BackendStatus::activeConnections));
+  }
+
+  String health(String backendName) {
+    return status().backends().stream()
+        .filter(b -> b.name().equals(backendName))
+        .findFirst()
+        .orElseThrow()
+        .health();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(BIND))) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    backends.forEach(EchoBackend::close);
+    transport.close();
+  }
+}
