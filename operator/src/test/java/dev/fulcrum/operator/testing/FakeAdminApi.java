@@ -27,8 +27,9 @@ import javax.net.ssl.SSLContext;
  * The push protocol's admin API over real TLS, storing configs in memory: it tests the operator's
  * side of the protocol (tokens, versions, epochs, request counts) without a data plane.
  */
-public final class FakeAdminApi implements AutoCloseable {
+public final class FakeAdminApi implements AutoCloseable, AdminState {
   private final String name;
+  private final AdminState state;
   private final SSLContext tls;
   private final Map<String, LoadBalancerConfig> applied = new ConcurrentHashMap<>();
   private final AtomicInteger puts = new AtomicInteger();
@@ -40,7 +41,14 @@ public final class FakeAdminApi implements AutoCloseable {
   private HttpsServer server;
 
   public FakeAdminApi(String name, String host, Pki.Issued ca, String token) throws Exception {
+    this(name, host, ca, token, null);
+  }
+
+  /** The admin API in front of {@code state}, or of its own in-memory map when null. */
+  public FakeAdminApi(String name, String host, Pki.Issued ca, String token, AdminState state)
+      throws Exception {
     this.name = name;
+    this.state = state == null ? this : state;
     this.token = token;
     Pki.Issued cert = Pki.issue(ca, name, List.of(host));
     KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -70,67 +78,76 @@ public final class FakeAdminApi implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
-        reply(ex, 401, ErrorResponse.of("missing or wrong bearer token"));
+        reply(ex, new Reply(401, ErrorResponse.of("missing or wrong bearer token")));
         return;
       }
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
       if (path.equals("/v1/status")) {
-        reply(ex, 200, new ProxyStatus(name, "boot", true, null, vipHeld, List.of()));
+        reply(ex, state.status());
         return;
       }
       String id = path.substring("/v1/loadbalancers/".length());
-      switch (method) {
-        case "PUT" -> put(ex, id);
-        case "GET" -> {
-          LoadBalancerConfig c = applied.get(id);
-          if (c == null) {
-            reply(ex, 404, ErrorResponse.of("no load balancer " + id));
-          } else {
-            List<BackendStatus> backends =
-                c.backends().stream()
-                    .map(
-                        b ->
-                            new BackendStatus(
-                                b.name(), b.address(), b.port(), "Up", 0, 0, null, tlsSans))
-                    .toList();
-            reply(
-                ex,
-                200,
-                new LoadBalancerStatus(id, c.version(), c.epoch(), true, null, null, 0, backends));
-          }
-        }
-        case "DELETE" -> reply(ex, applied.remove(id) == null ? 404 : 200, Map.of());
-        default -> reply(ex, 405, ErrorResponse.of(method));
-      }
+      Reply r =
+          switch (method) {
+            case "PUT" -> {
+              puts.incrementAndGet();
+              byte[] body = ex.getRequestBody().readAllBytes();
+              yield state.put(id, WireJson.read(body, LoadBalancerConfig.class));
+            }
+            case "GET" -> state.get(id);
+            case "DELETE" -> state.delete(id);
+            default -> new Reply(405, ErrorResponse.of(method));
+          };
+      reply(ex, r);
     }
   }
 
-  private void put(HttpExchange ex, String id) throws IOException {
-    puts.incrementAndGet();
-    LoadBalancerConfig body =
-        WireJson.read(ex.getRequestBody().readAllBytes(), LoadBalancerConfig.class);
+  @Override
+  public Reply status() {
+    return new Reply(200, new ProxyStatus(name, "boot", true, null, vipHeld, List.of()));
+  }
+
+  @Override
+  public Reply get(String id) {
+    LoadBalancerConfig c = applied.get(id);
+    if (c == null) {
+      return new Reply(404, ErrorResponse.of("no load balancer " + id));
+    }
+    List<BackendStatus> backends =
+        c.backends().stream()
+            .map(b -> new BackendStatus(b.name(), b.address(), b.port(), "Up", 0, 0, null, tlsSans))
+            .toList();
+    return new Reply(
+        200, new LoadBalancerStatus(id, c.version(), c.epoch(), true, null, null, 0, backends));
+  }
+
+  @Override
+  public Reply delete(String id) {
+    return new Reply(applied.remove(id) == null ? 404 : 200, Map.of());
+  }
+
+  @Override
+  public Reply put(String id, LoadBalancerConfig body) {
     LoadBalancerConfig c = body.stamped(body.epoch() == null ? 0 : body.epoch());
     LoadBalancerConfig current = applied.get(id);
     if (c.epoch() < highestEpoch) {
-      reply(
-          ex,
+      return new Reply(
           409,
           new ErrorResponse(
               "epoch " + c.epoch() + " is lower than the highest seen (" + highestEpoch + ")",
               current == null ? null : current.version(),
               highestEpoch));
-      return;
     }
     highestEpoch = c.epoch();
     applied.put(id, c);
-    reply(ex, 200, new ApplyResponse(c.version(), c.epoch()));
+    return new Reply(200, new ApplyResponse(c.version(), c.epoch()));
   }
 
-  private static void reply(HttpExchange ex, int status, Object body) throws IOException {
-    byte[] bytes = WireJson.write(body);
+  private static void reply(HttpExchange ex, Reply r) throws IOException {
+    byte[] bytes = WireJson.write(r.body());
     ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
+    ex.sendResponseHeaders(r.status(), bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(bytes);
     }
