@@ -1,0 +1,73 @@
+package dev.fulcrum.proxy.admin;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands each aggregated admin request to the executor (the engine may fsync) and writes the answer
+ * back; requests on one connection are answered in order.
+ */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
+
+  private final AdminApi api;
+  private final Executor executor;
+  // Event loop only: the previous request's completion, so pipelined answers keep their order.
+  private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+
+  AdminHandler(AdminApi api, Executor executor) {
+    this.api = api;
+    this.executor = executor;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (!req.decoderResult().isSuccess()) {
+      byte[] body = "{\"error\":\"bad request\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      HttpReplies.send(ctx.channel(), false, 400, HttpReplies.JSON, body, Map.of());
+      return;
+    }
+    String uri = req.uri();
+    int query = uri.indexOf('?');
+    AdminApi.Request r =
+        new AdminApi.Request(
+            req.method().name(),
+            query < 0 ? uri : uri.substring(0, query),
+            req.headers().get(HttpHeaderNames.AUTHORIZATION),
+            req.headers().get(HttpHeaderNames.IF_MATCH),
+            ByteBufUtil.getBytes(req.content()),
+            String.valueOf(ctx.channel().remoteAddress()));
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    last =
+        last.thenApplyAsync(ignored -> api.handle(r), executor)
+            .exceptionally(
+                e -> {
+                  log.warn("admin {} {} from {} not served: {}", r.method(), r.path(), r.from(), e);
+                  return AdminApi.Response.error(503, "the admin API is overloaded, retry later");
+                })
+            .thenAccept(
+                res ->
+                    HttpReplies.send(
+                        ctx.channel(),
+                        keepAlive,
+                        res.status(),
+                        HttpReplies.JSON,
+                        res.body(),
+                        res.headers()));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.info("admin connection {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}
