@@ -112,7 +112,7 @@ final class AdminApi {
     } catch (InvalidConfigException e) {
       return refused(id, r, 422, e.getMessage());
     } catch (ConflictException e) {
-      log.warn("push to {} from {} refused: 409 {}", id, r.from(), e.getMessage());
+      log.warn("{} of {} from {} refused: 409 {}", r.method(), id, r.from(), e.getMessage());
       return Response.json(409, new ErrorResponse(e.getMessage(), e.appliedVersion(), e.epoch()));
     } catch (PersistenceException e) {
       return refused(id, r, outOfSpace(e) ? 507 : 500, e.getMessage());

@@ -4,13 +4,16 @@ import dev.fulcrum.proxy.ProxyEngine;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -78,7 +81,7 @@ public final class AdminServer implements AutoCloseable {
                     ch.pipeline()
                         .addLast(tls.newHandler(ch.alloc()))
                         .addLast(new HttpServerCodec())
-                        .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
+                        .addLast(new BodyLimit())
                         .addLast(new RequestDeadline(deadlineMillis))
                         .addLast(new AdminHandler(api, executor));
                   }
@@ -101,6 +104,24 @@ public final class AdminServer implements AutoCloseable {
   /** The bound address, e.g. to learn the port chosen for port 0. */
   public InetSocketAddress localAddress() {
     return listener == null ? null : (InetSocketAddress) listener.localAddress();
+  }
+
+  /** Aggregates a request body up to {@link #MAX_BODY_BYTES}; answers 413 past it, and says so. */
+  private static final class BodyLimit extends HttpObjectAggregator {
+    BodyLimit() {
+      super(MAX_BODY_BYTES);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
+        throws Exception {
+      log.warn(
+          "admin {} from {} refused: 413 (body over {} bytes)",
+          oversized instanceof HttpRequest req ? req.method() + " " + req.uri() : "request",
+          ctx.channel().remoteAddress(),
+          MAX_BODY_BYTES);
+      super.handleOversizedMessage(ctx, oversized);
+    }
   }
 
   @Override
