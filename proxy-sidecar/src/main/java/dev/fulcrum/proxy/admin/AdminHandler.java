@@ -3,9 +3,11 @@ package dev.fulcrum.proxy.admin;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.NotSslRecordException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -67,7 +69,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.info("admin connection {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+    log.info("admin connection {} closed: {}", ctx.channel().remoteAddress(), describe(cause));
     ctx.close();
+  }
+
+  /** The failure without echoing what the client sent: a plain-HTTP request carries the token. */
+  static String describe(Throwable cause) {
+    Throwable t =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (t instanceof NotSslRecordException) {
+      return "not a TLS record (plain HTTP to the HTTPS admin port?)";
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }

@@ -282,6 +282,16 @@ class AdminApiTest {
   }
 
   @Test
+  void missingTokenFileRefusesEveryRequest() throws Exception {
+    Files.delete(h.tokenFile);
+
+    assertThat(h.get("/v1/status").statusCode()).isEqualTo(401);
+    assertThat(h.put(ID, toB).statusCode()).isEqualTo(401);
+    Files.writeString(h.tokenFile, TOKEN);
+    assertNothingChanged();
+  }
+
+  @Test
   void statusNamesTheProxyItsLoadBalancersAndTheVip() {
     HttpResponse<String> r = h.get("/v1/status");
 

@@ -17,12 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A real engine behind a real admin server on 127.0.0.1:0, and an HTTPS client that trusts only the
@@ -46,31 +42,9 @@ final class AdminHarness implements AutoCloseable {
     engine.restore();
     AdminSettings settings = new AdminSettings("127.0.0.1", 0, null, null, null, tokenFile);
     this.admin = new AdminServer(settings, stateDir, engine, vipHeld).start();
-    this.client = trustingClient(stateDir.resolve(AdminTls.CERT_FILE));
-  }
-
-  /** An HTTP/1.1 client trusting exactly the certificate in {@code certFile}. */
-  static HttpClient trustingClient(Path certFile) {
-    try {
-      X509Certificate cert = Pki.readCertificates(Files.readString(certFile)).get(0);
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      trust.setCertificateEntry("admin", cert);
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, tmf.getTrustManagers(), null);
-      return HttpClient.newBuilder()
-          .sslContext(ssl)
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(10))
-          .build();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    this.client =
+        TlsClients.http(
+            TlsClients.context(TlsClients.certificate(stateDir.resolve(AdminTls.CERT_FILE)), null));
   }
 
   URI uri(String path) {
