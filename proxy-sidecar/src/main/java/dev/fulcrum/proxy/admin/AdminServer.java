@@ -67,7 +67,13 @@ public final class AdminServer implements AutoCloseable {
 
   /** Loads or makes the TLS material and binds; throws with the cause when either fails. */
   public AdminServer start() throws IOException {
-    SslContext tls = AdminTls.serverContext(settings, stateDir);
+    SslContext tls;
+    try {
+      tls = AdminTls.serverContext(settings, stateDir);
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
     long deadlineMillis = settings.requestTimeout().toMillis();
     InetSocketAddress at = new InetSocketAddress(settings.host(), settings.port());
     ChannelFuture bound =

@@ -250,6 +250,21 @@ class AdminApiTest {
   }
 
   @Test
+  void fullDiskIsTold507AndOtherWriteFailures500() {
+    var full =
+        new java.nio.file.FileSystemException(
+            "/var/lib/fulcrum/.state.json.tmp", null, "No space left on device");
+    var quota = new java.io.IOException("write failed: Disk quota exceeded");
+    var denied = new java.nio.file.AccessDeniedException("/var/lib/fulcrum/.state.json.tmp");
+
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", full))).isTrue();
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", quota)))
+        .isTrue();
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", denied)))
+        .isFalse();
+  }
+
+  @Test
   void deleteStopsTheFrontendAndForgetsTheLoadBalancer() {
     HttpResponse<String> r = h.delete(ID);
 

@@ -144,6 +144,18 @@ class AdminTlsTest {
   }
 
   @Test
+  void unreadableKeyFileFailsTheStartNamingTheFile() throws Exception {
+    Pki.Issued leaf = Pki.selfSigned("lb-1", List.of("127.0.0.1"), Duration.ofDays(1));
+    Path cert = Files.writeString(dir.resolve("tls.crt"), leaf.certificatePem());
+    Path key = Files.writeString(dir.resolve("tls.key"), leaf.certificatePem());
+
+    assertThatThrownBy(() -> start(new AdminSettings("127.0.0.1", 0, cert, key, null, tokenFile)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(key.toString())
+        .hasMessageContaining("no private key");
+  }
+
+  @Test
   void clientCaRequiresAClientCertificateItSigned() throws Exception {
     Pki.Issued clientCa = Pki.certificateAuthority("operator-ca");
     Pki.Issued operator = Pki.issue(clientCa, "fulcrum-operator", List.of("localhost"));
