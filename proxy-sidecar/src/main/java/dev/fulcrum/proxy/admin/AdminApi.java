@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fulcrum.proxy.ConflictException;
 import dev.fulcrum.proxy.PersistenceException;
 import dev.fulcrum.proxy.ProxyEngine;
@@ -8,6 +9,7 @@ import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.MalformedJsonException;
 import dev.fulcrum.proxy.api.WireJson;
+import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -105,6 +107,7 @@ final class AdminApi {
 
   private Response put(String id, Request r) {
     try {
+      requireWellFormed(r.body());
       LoadBalancerConfig config = WireJson.read(r.body(), LoadBalancerConfig.class);
       return Response.json(200, engine.apply(id, config, unquote(r.ifMatch())));
     } catch (MalformedJsonException e) {
@@ -116,6 +119,22 @@ final class AdminApi {
       return Response.json(409, new ErrorResponse(e.getMessage(), e.appliedVersion(), e.epoch()));
     } catch (PersistenceException e) {
       return refused(id, r, outOfSpace(e) ? 507 : 500, e.getMessage());
+    }
+  }
+
+  /**
+   * Syntax first: databind reports a syntax error inside a nested object (a truncated body) as a
+   * mapping problem of that field, which would turn a 400 into a 422.
+   */
+  private static void requireWellFormed(byte[] body) {
+    try {
+      if (WireJson.MAPPER.readTree(body).isMissingNode()) {
+        throw new MalformedJsonException("malformed JSON: the body is empty", null);
+      }
+    } catch (JsonProcessingException e) {
+      throw new MalformedJsonException("malformed JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new MalformedJsonException("unreadable body: " + e.getMessage(), e);
     }
   }
 

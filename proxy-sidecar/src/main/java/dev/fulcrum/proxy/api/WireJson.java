@@ -2,7 +2,6 @@ package dev.fulcrum.proxy.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -50,10 +49,6 @@ public final class WireJson {
     } catch (MismatchedInputException e) {
       throw new InvalidConfigException(fieldPath(e), describe(e));
     } catch (JsonMappingException e) {
-      if (e.getCause() instanceof StreamReadException syntax) {
-        // Databind wraps a syntax error met inside a nested object (e.g. a truncated body).
-        throw new MalformedJsonException("malformed JSON: " + syntax.getOriginalMessage(), e);
-      }
       throw new InvalidConfigException(fieldPath(e), rootMessage(e));
     } catch (JsonProcessingException e) {
       throw new MalformedJsonException("malformed JSON: " + e.getOriginalMessage(), e);

@@ -135,6 +135,15 @@ class AdminApiTest {
   }
 
   @Test
+  void emptyBodyIs400AndChangesNothing() {
+    HttpResponse<String> r = h.put(ID, "", TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r)).contains("empty");
+    assertNothingChanged();
+  }
+
+  @Test
   void fieldOutOfRangeIs422NamingTheField() {
     ObjectNode body = json(toB);
     ((ObjectNode) body.get("healthCheck")).put("rise", 0);
