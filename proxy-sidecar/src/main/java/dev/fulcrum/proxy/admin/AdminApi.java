@@ -1,6 +1,5 @@
 package dev.fulcrum.proxy.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.fulcrum.proxy.ConflictException;
 import dev.fulcrum.proxy.PersistenceException;
 import dev.fulcrum.proxy.ProxyEngine;
@@ -9,7 +8,6 @@ import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.MalformedJsonException;
 import dev.fulcrum.proxy.api.WireJson;
-import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -34,24 +32,9 @@ final class AdminApi {
     this.vipHeld = vipHeld;
   }
 
-  /** A request as the API needs it; the body is already aggregated. */
-  record Request(
-      String method, String path, String authorization, String ifMatch, byte[] body, String from) {}
-
-  /** Status, JSON body and extra headers. */
-  record Response(int status, byte[] body, Map<String, String> headers) {
-    static Response json(int status, Object value) {
-      return new Response(status, WireJson.write(value), Map.of());
-    }
-
-    static Response error(int status, String message) {
-      return json(status, ErrorResponse.of(message));
-    }
-  }
-
-  Response handle(Request r) {
+  AdminResponse handle(AdminRequest r) {
     if (!authorized(r)) {
-      return new Response(
+      return new AdminResponse(
           401,
           WireJson.write(ErrorResponse.of("unauthorized")),
           Map.of("WWW-Authenticate", "Bearer"));
@@ -60,11 +43,11 @@ final class AdminApi {
       return route(r);
     } catch (RuntimeException e) {
       log.error("admin {} {} from {} failed", r.method(), r.path(), r.from(), e);
-      return Response.error(500, "internal error: " + e);
+      return AdminResponse.error(500, "internal error: " + e);
     }
   }
 
-  private boolean authorized(Request r) {
+  private boolean authorized(AdminRequest r) {
     String header = r.authorization();
     String presented =
         header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
@@ -83,78 +66,63 @@ final class AdminApi {
     return false;
   }
 
-  private Response route(Request r) {
+  private AdminResponse route(AdminRequest r) {
     if (r.path().equals("/v1/status")) {
       return r.method().equals("GET")
-          ? Response.json(200, engine.status(vipHeld()))
+          ? AdminResponse.json(200, engine.status(vipHeld()))
           : notAllowed("GET");
     }
     if (!r.path().startsWith(LB_PREFIX) || r.path().indexOf('/', LB_PREFIX.length()) >= 0) {
-      return Response.error(404, "no such resource: " + r.path());
+      return AdminResponse.error(404, "no such resource: " + r.path());
     }
     String id = r.path().substring(LB_PREFIX.length());
     return switch (r.method()) {
       case "GET" ->
           engine
               .status(id)
-              .map(s -> Response.json(200, s))
-              .orElseGet(() -> Response.error(404, "load balancer " + id + " is not configured"));
+              .map(s -> AdminResponse.json(200, s))
+              .orElseGet(
+                  () -> AdminResponse.error(404, "load balancer " + id + " is not configured"));
       case "PUT" -> put(id, r);
       case "DELETE" -> delete(id, r);
       default -> notAllowed("GET, PUT, DELETE");
     };
   }
 
-  private Response put(String id, Request r) {
+  private AdminResponse put(String id, AdminRequest r) {
     try {
-      requireWellFormed(r.body());
-      LoadBalancerConfig config = WireJson.read(r.body(), LoadBalancerConfig.class);
-      return Response.json(200, engine.apply(id, config, unquote(r.ifMatch())));
+      LoadBalancerConfig config = PushInput.config(r.body());
+      return AdminResponse.json(200, engine.apply(id, config, PushInput.version(r.ifMatch())));
     } catch (MalformedJsonException e) {
       return refused(id, r, 400, e.getMessage());
     } catch (InvalidConfigException e) {
       return refused(id, r, 422, e.getMessage());
     } catch (ConflictException e) {
       log.warn("{} of {} from {} refused: 409 {}", r.method(), id, r.from(), e.getMessage());
-      return Response.json(409, new ErrorResponse(e.getMessage(), e.appliedVersion(), e.epoch()));
+      return AdminResponse.json(
+          409, new ErrorResponse(e.getMessage(), e.appliedVersion(), e.epoch()));
     } catch (PersistenceException e) {
       return refused(id, r, outOfSpace(e) ? 507 : 500, e.getMessage());
     }
   }
 
-  /**
-   * Syntax first: databind reports a syntax error inside a nested object (a truncated body) as a
-   * mapping problem of that field, which would turn a 400 into a 422.
-   */
-  private static void requireWellFormed(byte[] body) {
-    try {
-      if (WireJson.MAPPER.readTree(body).isMissingNode()) {
-        throw new MalformedJsonException("malformed JSON: the body is empty", null);
-      }
-    } catch (JsonProcessingException e) {
-      throw new MalformedJsonException("malformed JSON: " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new MalformedJsonException("unreadable body: " + e.getMessage(), e);
-    }
-  }
-
-  private Response delete(String id, Request r) {
+  private AdminResponse delete(String id, AdminRequest r) {
     try {
       return engine.delete(id)
-          ? Response.json(200, Map.of("deleted", id))
-          : Response.error(404, "load balancer " + id + " is not configured");
+          ? AdminResponse.json(200, Map.of("deleted", id))
+          : AdminResponse.error(404, "load balancer " + id + " is not configured");
     } catch (PersistenceException e) {
       return refused(id, r, outOfSpace(e) ? 507 : 500, e.getMessage());
     }
   }
 
-  private static Response refused(String id, Request r, int status, String message) {
+  private static AdminResponse refused(String id, AdminRequest r, int status, String message) {
     log.warn("{} of {} from {} refused: {} {}", r.method(), id, r.from(), status, message);
-    return Response.error(status, message);
+    return AdminResponse.error(status, message);
   }
 
-  private static Response notAllowed(String allow) {
-    return new Response(
+  private static AdminResponse notAllowed(String allow) {
+    return new AdminResponse(
         405, WireJson.write(ErrorResponse.of("method not allowed")), Map.of("Allow", allow));
   }
 
@@ -165,21 +133,6 @@ final class AdminApi {
       log.warn("cannot tell whether this host holds the VIP: {}", e.toString());
       return null;
     }
-  }
-
-  /** {@code "sha256:…"}, {@code W/"…"} or a bare version, as the version itself. */
-  static String unquote(String ifMatch) {
-    if (ifMatch == null || ifMatch.isBlank()) {
-      return null;
-    }
-    String v = ifMatch.trim();
-    if (v.startsWith("W/")) {
-      v = v.substring(2);
-    }
-    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-      v = v.substring(1, v.length() - 1);
-    }
-    return v;
   }
 
   /** ENOSPC or EDQUOT anywhere in the cause chain: the disk is full, not broken (507). */

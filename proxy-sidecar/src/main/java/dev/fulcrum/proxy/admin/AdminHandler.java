@@ -40,8 +40,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     String uri = req.uri();
     int query = uri.indexOf('?');
-    AdminApi.Request r =
-        new AdminApi.Request(
+    AdminRequest r =
+        new AdminRequest(
             req.method().name(),
             query < 0 ? uri : uri.substring(0, query),
             req.headers().get(HttpHeaderNames.AUTHORIZATION),
@@ -54,7 +54,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             .exceptionally(
                 e -> {
                   log.warn("admin {} {} from {} not served: {}", r.method(), r.path(), r.from(), e);
-                  return AdminApi.Response.error(503, "the admin API is overloaded, retry later");
+                  return AdminResponse.error(503, "the admin API is overloaded, retry later");
                 })
             .thenAccept(
                 res ->
