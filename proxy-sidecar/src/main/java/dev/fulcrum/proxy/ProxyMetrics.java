@@ -1,35 +1,180 @@
 package dev.fulcrum.proxy;
 
 import dev.fulcrum.proxy.balance.Backend;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The proxy's Micrometer meters, per load balancer and backend. SKELETON: the admin helper fills in
- * the meters.
+ * The proxy's Micrometer meters, per load balancer and backend; they read the backends' own
+ * counters at scrape time, so the data plane does no metrics work per byte or per connection.
  */
 public final class ProxyMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  // Keyed by lb|name|endpoint, so a backend re-added under the same tags replaces its meters.
+  private final Map<String, Registered> backends = new ConcurrentHashMap<>();
+  private final Map<String, Gauge> appliedInfo = new ConcurrentHashMap<>();
+
+  private record Registered(Backend backend, List<Meter> meters) {}
 
   public PrometheusMeterRegistry registry() {
     return registry;
   }
 
   /** Registers the meters of a backend that joined a load balancer. */
-  public void backendAdded(Backend backend) {}
+  public synchronized void backendAdded(Backend b) {
+    String key = key(b);
+    Registered old = backends.get(key);
+    if (old != null) {
+      remove(key, old);
+    }
+    Tags tags =
+        Tags.of("lb", b.loadBalancerId(), "backend", b.config().name(), "endpoint", b.endpoint());
+    Timer dial =
+        Timer.builder("fulcrum.backend.dial.latency")
+            .description("Time to establish a TCP connection to the backend")
+            .tags(tags)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    List<Meter> meters =
+        List.of(
+            gauge(
+                "fulcrum.backend.connections.active",
+                "Open proxied connections",
+                b,
+                Backend::activeConnections,
+                tags),
+            counter(
+                "fulcrum.backend.connections",
+                "Proxied connections opened",
+                b,
+                Backend::totalConnections,
+                tags,
+                null),
+            counter(
+                "fulcrum.backend.sent",
+                "Bytes sent to the backend",
+                b,
+                Backend::bytesToBackend,
+                tags,
+                "bytes"),
+            counter(
+                "fulcrum.backend.received",
+                "Bytes received from the backend",
+                b,
+                Backend::bytesFromBackend,
+                tags,
+                "bytes"),
+            counter(
+                "fulcrum.backend.connect.failures",
+                "Failed dials",
+                b,
+                Backend::connectFailures,
+                tags,
+                null),
+            gauge(
+                "fulcrum.backend.up",
+                "1 while the backend is up, 0 while down",
+                b,
+                x -> x.isUp() ? 1 : 0,
+                tags),
+            counter(
+                "fulcrum.backend.health.transitions",
+                "Up/down changes",
+                b,
+                Backend::transitions,
+                tags,
+                null),
+            dial);
+    b.dialLatencyRecorder(nanos -> dial.record(nanos, TimeUnit.NANOSECONDS));
+    backends.put(key, new Registered(b, meters));
+  }
+
+  private Meter gauge(String name, String help, Backend b, ToDoubleFunction<Backend> f, Tags tags) {
+    return Gauge.builder(name, b, f)
+        .description(help)
+        .tags(tags)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  private Meter counter(
+      String name,
+      String help,
+      Backend b,
+      ToDoubleFunction<Backend> f,
+      Tags tags,
+      String baseUnit) {
+    return FunctionCounter.builder(name, b, f)
+        .description(help)
+        .tags(tags)
+        .baseUnit(baseUnit)
+        .register(registry);
+  }
 
   /** Removes the meters of a backend that left. */
-  public void backendRemoved(Backend backend) {}
+  public synchronized void backendRemoved(Backend b) {
+    String key = key(b);
+    Registered r = backends.get(key);
+    if (r != null && r.backend() == b) {
+      remove(key, r);
+    }
+  }
+
+  private void remove(String key, Registered r) {
+    r.backend().dialLatencyRecorder(nanos -> {});
+    r.meters().forEach(registry::remove);
+    backends.remove(key);
+  }
 
   /** Records that a load balancer now serves this version. */
-  public void applied(String loadBalancerId, String version) {}
+  public synchronized void applied(String loadBalancerId, String version) {
+    Gauge old = appliedInfo.get(loadBalancerId);
+    if (old != null) {
+      if (version.equals(old.getId().getTag("version"))) {
+        return;
+      }
+      registry.remove(old);
+    }
+    appliedInfo.put(
+        loadBalancerId,
+        Gauge.builder("fulcrum.loadbalancer.applied.info", () -> 1)
+            .description("The config version a load balancer serves (always 1)")
+            .tags("lb", loadBalancerId, "version", version)
+            .register(registry));
+  }
 
   /** Removes a load balancer's meters. */
-  public void loadBalancerRemoved(String loadBalancerId) {}
+  public synchronized void loadBalancerRemoved(String loadBalancerId) {
+    Gauge info = appliedInfo.remove(loadBalancerId);
+    if (info != null) {
+      registry.remove(info);
+    }
+    backends.entrySet().stream()
+        .filter(e -> e.getValue().backend().loadBalancerId().equals(loadBalancerId))
+        .toList()
+        .forEach(e -> remove(e.getKey(), e.getValue()));
+  }
 
   /** Text exposition for /metrics. */
   public String scrape() {
     return registry.scrape();
+  }
+
+  private static String key(Backend b) {
+    return b.loadBalancerId() + "|" + b.config().name() + "|" + b.endpoint();
   }
 }

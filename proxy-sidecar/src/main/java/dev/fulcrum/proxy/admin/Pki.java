@@ -30,6 +30,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -147,11 +148,17 @@ public final class Pki {
     return new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, san);
   }
 
-  /** PEM text of a certificate or key. */
+  /** PEM text of a certificate, or of a private key as PKCS#8 ({@code BEGIN PRIVATE KEY}). */
   public static String pem(Object certificateOrKey) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-      w.writeObject(certificateOrKey);
+      if (certificateOrKey instanceof PrivateKey key) {
+        // PKCS#8 carries the EC curve in its algorithm identifier; the SEC1 form written by
+        // default does not for JDK keys, and cannot be read back (nor by Netty).
+        w.writeObject(new JcaPKCS8Generator(key, null));
+      } else {
+        w.writeObject(certificateOrKey);
+      }
     } catch (IOException e) {
       throw new IllegalStateException("cannot write PEM", e);
     }

@@ -47,6 +47,10 @@ public final class WireJson {
       }
       return value;
     } catch (JsonMappingException e) {
+      if (e.getCause() instanceof com.fasterxml.jackson.core.exc.StreamReadException syntax) {
+        // A syntax error inside a nested value is still not JSON: 400, not a field problem.
+        throw new MalformedJsonException("malformed JSON: " + syntax.getOriginalMessage(), e);
+      }
       throw invalid(e);
     } catch (JsonProcessingException e) {
       throw new MalformedJsonException("malformed JSON: " + e.getOriginalMessage(), e);

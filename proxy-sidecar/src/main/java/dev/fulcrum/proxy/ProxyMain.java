@@ -1,0 +1,157 @@
+package dev.fulcrum.proxy;
+
+import dev.fulcrum.proxy.admin.AdminServer;
+import dev.fulcrum.proxy.admin.AdminSettings;
+import dev.fulcrum.proxy.admin.TelemetryServer;
+import dev.fulcrum.proxy.api.InvalidConfigException;
+import dev.fulcrum.proxy.net.Transport;
+import dev.fulcrum.proxy.store.StateStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar fulcrum-proxy.jar --config proxy.yaml}: serves persisted state first, then
+ * listens for pushes.
+ */
+public final class ProxyMain implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyMain.class);
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final ProxyEngine engine;
+  private final AdminServer admin;
+  private final TelemetryServer telemetry;
+
+  private ProxyMain(ProxyConfig config, Supplier<Boolean> vipHeld) throws IOException {
+    Transport transport =
+        new Transport(config.workerThreads() == null ? 0 : config.workerThreads(), true);
+    resources.add(transport);
+    ProxyMetrics metrics = new ProxyMetrics();
+    engine =
+        new ProxyEngine(
+            config.name(),
+            config.frontendBind(),
+            transport,
+            new StateStore(config.stateDirPath()),
+            metrics);
+    resources.add(0, engine);
+    engine.restore();
+    applyStatic(config);
+    telemetry =
+        config.telemetry() == null || config.telemetry().listen() == null
+            ? null
+            : new TelemetryServer(
+                    ProxyConfig.parseListen(config.telemetry().listen()), engine, metrics)
+                .start();
+    if (telemetry != null) {
+      resources.add(0, telemetry);
+    }
+    ProxyConfig.Admin a = config.admin();
+    InetSocketAddress at = ProxyConfig.parseListen(a.listen());
+    AdminSettings settings =
+        new AdminSettings(
+            at.getHostString(),
+            at.getPort(),
+            path(a.certFile()),
+            path(a.keyFile()),
+            path(a.clientCaFile()),
+            path(a.tokenFile()));
+    admin = new AdminServer(settings, config.stateDirPath(), engine, vipHeld).start();
+    resources.add(0, admin);
+    log.info(
+        "proxy {} ready: admin https://{}, telemetry {}, transport {}",
+        config.name(),
+        hostPort(admin.localAddress()),
+        telemetry == null ? "off" : "http://" + hostPort(telemetry.localAddress()),
+        transport.isEpoll() ? "epoll" : "nio");
+  }
+
+  /** Starts a proxy from a loaded config; the caller closes it. */
+  public static ProxyMain start(ProxyConfig config, Supplier<Boolean> vipHeld) throws IOException {
+    return new ProxyMain(config, vipHeld);
+  }
+
+  private void applyStatic(ProxyConfig config) {
+    List<ProxyConfig.StaticLoadBalancer> lbs = config.staticLoadBalancers();
+    for (int i = 0; i < lbs.size(); i++) {
+      ProxyConfig.StaticLoadBalancer lb = lbs.get(i);
+      try {
+        // The file is authoritative at start: it is applied at the highest epoch seen.
+        engine.apply(lb.id(), lb.toConfig(engine.highestEpoch()), null);
+      } catch (InvalidConfigException e) {
+        throw new IllegalStateException(
+            "loadBalancers[" + i + "] (" + lb.id() + "): " + e.getMessage(), e);
+      }
+    }
+  }
+
+  public ProxyEngine engine() {
+    return engine;
+  }
+
+  public InetSocketAddress adminAddress() {
+    return admin.localAddress();
+  }
+
+  public InetSocketAddress telemetryAddress() {
+    return telemetry == null ? null : telemetry.localAddress();
+  }
+
+  private static Path path(String s) {
+    return s == null ? null : Path.of(s);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        log.warn("error while stopping: {}", e.toString());
+      }
+    }
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    if (args.length != 2 || !args[0].equals("--config")) {
+      System.err.println("usage: java -jar fulcrum-proxy.jar --config proxy.yaml");
+      System.exit(2);
+    }
+    ProxyConfig config;
+    try {
+      config = ProxyConfigLoader.load(Path.of(args[1]));
+    } catch (ProxyConfigLoader.ConfigFileException e) {
+      System.err.println("fulcrum-proxy: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ProxyMain proxy;
+    try {
+      proxy = start(config, () -> null);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("fulcrum-proxy: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  proxy.close();
+                  stopped.countDown();
+                },
+                "fulcrum-shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,151 @@
+package dev.fulcrum.proxy.admin;
+
+import dev.fulcrum.proxy.ConflictException;
+import dev.fulcrum.proxy.PersistenceException;
+import dev.fulcrum.proxy.ProxyEngine;
+import dev.fulcrum.proxy.api.ErrorResponse;
+import dev.fulcrum.proxy.api.InvalidConfigException;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.MalformedJsonException;
+import dev.fulcrum.proxy.api.WireJson;
+import java.nio.file.FileSystemException;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The push protocol of DESIGN.md, free of Netty: authenticates a request, calls the engine and maps
+ * its outcome to a status and a JSON body. Blocking (file I/O, fsync): runs on the admin executor.
+ */
+final class AdminApi {
+  private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+  private static final String LB_PREFIX = "/v1/loadbalancers/";
+
+  private final ProxyEngine engine;
+  private final TokenFile token;
+  private final Supplier<Boolean> vipHeld;
+
+  AdminApi(ProxyEngine engine, TokenFile token, Supplier<Boolean> vipHeld) {
+    this.engine = engine;
+    this.token = token;
+    this.vipHeld = vipHeld;
+  }
+
+  AdminResponse handle(AdminRequest r) {
+    if (!authorized(r)) {
+      return new AdminResponse(
+          401,
+          WireJson.write(ErrorResponse.of("unauthorized")),
+          Map.of("WWW-Authenticate", "Bearer"));
+    }
+    try {
+      return route(r);
+    } catch (RuntimeException e) {
+      log.error("admin {} {} from {} failed", r.method(), r.path(), r.from(), e);
+      return AdminResponse.error(500, "internal error: " + e);
+    }
+  }
+
+  private boolean authorized(AdminRequest r) {
+    String header = r.authorization();
+    String presented =
+        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? header.substring(7).trim()
+            : null;
+    if (token.matches(presented)) {
+      return true;
+    }
+    // Why is logged for the operator of this host; the caller learns nothing.
+    log.warn(
+        "admin {} {} from {} refused: 401 ({})",
+        r.method(),
+        r.path(),
+        r.from(),
+        presented == null ? "no bearer token" : "wrong token");
+    return false;
+  }
+
+  private AdminResponse route(AdminRequest r) {
+    if (r.path().equals("/v1/status")) {
+      return r.method().equals("GET")
+          ? AdminResponse.json(200, engine.status(vipHeld()))
+          : notAllowed("GET");
+    }
+    if (!r.path().startsWith(LB_PREFIX) || r.path().indexOf('/', LB_PREFIX.length()) >= 0) {
+      return AdminResponse.error(404, "no such resource: " + r.path());
+    }
+    String id = r.path().substring(LB_PREFIX.length());
+    return switch (r.method()) {
+      case "GET" ->
+          engine
+              .status(id)
+              .map(s -> AdminResponse.json(200, s))
+              .orElseGet(
+                  () -> AdminResponse.error(404, "load balancer " + id + " is not configured"));
+      case "PUT" -> put(id, r);
+      case "DELETE" -> delete(id, r);
+      default -> notAllowed("GET, PUT, DELETE");
+    };
+  }
+
+  private AdminResponse put(String id, AdminRequest r) {
+    try {
+      LoadBalancerConfig config = PushInput.config(r.body());
+      return AdminResponse.json(200, engine.apply(id, config, PushInput.version(r.ifMatch())));
+    } catch (MalformedJsonException e) {
+      return refused(id, r, 400, e.getMessage());
+    } catch (InvalidConfigException e) {
+      return refused(id, r, 422, e.getMessage());
+    } catch (ConflictException e) {
+      log.warn("{} of {} from {} refused: 409 {}", r.method(), id, r.from(), e.getMessage());
+      return AdminResponse.json(
+          409, new ErrorResponse(e.getMessage(), e.appliedVersion(), e.epoch()));
+    } catch (PersistenceException e) {
+      return refused(id, r, outOfSpace(e) ? 507 : 500, e.getMessage());
+    }
+  }
+
+  private AdminResponse delete(String id, AdminRequest r) {
+    try {
+      return engine.delete(id)
+          ? AdminResponse.json(200, Map.of("deleted", id))
+          : AdminResponse.error(404, "load balancer " + id + " is not configured");
+    } catch (PersistenceException e) {
+      return refused(id, r, outOfSpace(e) ? 507 : 500, e.getMessage());
+    }
+  }
+
+  private static AdminResponse refused(String id, AdminRequest r, int status, String message) {
+    log.warn("{} of {} from {} refused: {} {}", r.method(), id, r.from(), status, message);
+    return AdminResponse.error(status, message);
+  }
+
+  private static AdminResponse notAllowed(String allow) {
+    return new AdminResponse(
+        405, WireJson.write(ErrorResponse.of("method not allowed")), Map.of("Allow", allow));
+  }
+
+  private Boolean vipHeld() {
+    try {
+      return vipHeld == null ? null : vipHeld.get();
+    } catch (RuntimeException e) {
+      log.warn("cannot tell whether this host holds the VIP: {}", e.toString());
+      return null;
+    }
+  }
+
+  /** ENOSPC or EDQUOT anywhere in the cause chain: the disk is full, not broken (507). */
+  static boolean outOfSpace(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String text =
+          t instanceof FileSystemException fse && fse.getReason() != null
+              ? fse.getReason()
+              : String.valueOf(t.getMessage());
+      if (text.contains("No space left on device") || text.contains("Disk quota exceeded")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.fulcrum.proxy.admin;
+
+import dev.fulcrum.proxy.ProxyEngine;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API's HTTPS listener (bearer token, optional mTLS), on its own event loop so pushes
+ * never share a thread with proxied traffic.
+ */
+public final class AdminServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+  /** Pushes are full configs of a few backends; anything near this is not a config. */
+  static final int MAX_BODY_BYTES = 1 << 20;
+
+  private final AdminSettings settings;
+  private final Path stateDir;
+  private final AdminApi api;
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(
+          1, new DefaultThreadFactory("fulcrum-admin-io", true), NioIoHandler.newFactory());
+  // Engine calls are synchronized and fsync; two threads let a GET pass a slow PUT.
+  private final ThreadPoolExecutor executor =
+      new ThreadPoolExecutor(
+          2,
+          2,
+          30,
+          TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(64),
+          new DefaultThreadFactory("fulcrum-admin", true));
+  private Channel listener;
+
+  /**
+   * @param stateDir where a self-signed certificate is kept when none is configured
+   * @param vipHeld whether this host holds the VIP now; may be null or return null (unknown)
+   */
+  public AdminServer(
+      AdminSettings settings, Path stateDir, ProxyEngine engine, Supplier<Boolean> vipHeld) {
+    this.settings = settings;
+    this.stateDir = stateDir;
+    this.api = new AdminApi(engine, new TokenFile(settings.tokenFile()), vipHeld);
+  }
+
+  /** Loads or makes the TLS material and binds; throws with the cause when either fails. */
+  public AdminServer start() throws IOException {
+    SslContext tls;
+    try {
+      tls = AdminTls.serverContext(settings, stateDir);
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    long deadlineMillis = settings.requestTimeout().toMillis();
+    InetSocketAddress at = new InetSocketAddress(settings.host(), settings.port());
+    ChannelFuture bound =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(tls.newHandler(ch.alloc()))
+                        .addLast(new HttpServerCodec())
+                        .addLast(new BodyLimit())
+                        .addLast(new RequestDeadline(deadlineMillis))
+                        .addLast(new AdminHandler(api, executor));
+                  }
+                })
+            .bind(at)
+            .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      close();
+      throw new IOException(
+          "admin API cannot listen on " + at + ": " + bound.cause().getMessage(), bound.cause());
+    }
+    listener = bound.channel();
+    log.info(
+        "admin API listening on https://{} ({})",
+        localAddress(),
+        settings.clientCaFile() == null ? "bearer token" : "bearer token and client certificate");
+    return this;
+  }
+
+  /** The bound address, e.g. to learn the port chosen for port 0. */
+  public InetSocketAddress localAddress() {
+    return listener == null ? null : (InetSocketAddress) listener.localAddress();
+  }
+
+  /** Aggregates a request body up to {@link #MAX_BODY_BYTES}; answers 413 past it, and says so. */
+  private static final class BodyLimit extends HttpObjectAggregator {
+    BodyLimit() {
+      super(MAX_BODY_BYTES);
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
+        throws Exception {
+      log.warn(
+          "admin {} from {} refused: 413 (body over {} bytes)",
+          oversized instanceof HttpRequest req ? req.method() + " " + req.uri() : "request",
+          ctx.channel().remoteAddress(),
+          MAX_BODY_BYTES);
+      super.handleOversizedMessage(ctx, oversized);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (listener != null) {
+      listener.close().syncUninterruptibly();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.fulcrum.proxy.admin;
+
+import dev.fulcrum.proxy.ProxyEngine;
+import dev.fulcrum.proxy.ProxyMetrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The plain-HTTP telemetry listener: {@code /metrics}, {@code /healthz} and {@code /readyz} (the
+ * keepalived track script), on its own event loop.
+ */
+public final class TelemetryServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TelemetryServer.class);
+  private static final long REQUEST_DEADLINE_MILLIS = 10_000;
+
+  private final InetSocketAddress at;
+  private final ProxyEngine engine;
+  private final ProxyMetrics metrics;
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(
+          1, new DefaultThreadFactory("fulcrum-telemetry", true), NioIoHandler.newFactory());
+  private Channel listener;
+
+  public TelemetryServer(InetSocketAddress at, ProxyEngine engine, ProxyMetrics metrics) {
+    this.at = at;
+    this.engine = engine;
+    this.metrics = metrics;
+  }
+
+  /** Binds; throws with the cause when it cannot. */
+  public TelemetryServer start() throws IOException {
+    ChannelFuture bound =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(8192))
+                        .addLast(new RequestDeadline(REQUEST_DEADLINE_MILLIS))
+                        .addLast(new TelemetryHandler(engine, metrics));
+                  }
+                })
+            .bind(at)
+            .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      close();
+      throw new IOException(
+          "telemetry cannot listen on " + at + ": " + bound.cause().getMessage(), bound.cause());
+    }
+    listener = bound.channel();
+    log.info("telemetry listening on http://{} (/metrics /healthz /readyz)", localAddress());
+    return this;
+  }
+
+  public InetSocketAddress localAddress() {
+    return listener == null ? null : (InetSocketAddress) listener.localAddress();
+  }
+
+  @Override
+  public void close() {
+    if (listener != null) {
+      listener.close().syncUninterruptibly();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.fulcrum.proxy.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.UUID;
+
+/** Replaces a small owner-only file atomically and durably: temp file, fsync, rename, fsync dir. */
+public final class DurableFile {
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
+  private DurableFile() {}
+
+  /**
+   * Writes {@code bytes} to {@code target} with mode 0600; returns only once the new content and
+   * the rename are on disk, so a crash leaves either the old file or the new one, never a mix.
+   *
+   * @throws IOException naming the target and the cause; the old file is then untouched
+   */
+  public static void write(Path target, byte[] bytes) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try {
+      Files.createDirectories(dir, ownerOnly("rwx------"));
+      try (FileChannel ch =
+          FileChannel.open(
+              temp,
+              java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              ownerOnly("rw-------"))) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      // The rename is only durable once the directory entry itself is flushed.
+      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+        d.force(true);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      deleteQuietly(temp);
+      throw new IOException("cannot write " + target + ": " + describe(e), e);
+    }
+  }
+
+  /** The plain cause of an I/O failure, e.g. {@code No space left on device}. */
+  static String describe(Exception e) {
+    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason() + " (" + fse.getFile() + ")";
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
+  private static FileAttribute<?>[] ownerOnly(String mode) {
+    return POSIX
+        ? new FileAttribute<?>[] {
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode))
+        }
+        : new FileAttribute<?>[0];
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // The temp file has a unique name; a leftover is harmless and never read.
+    }
+  }
+}

@@ -1,0 +1,344 @@
+package dev.fulcrum.proxy.admin;
+
+import static dev.fulcrum.proxy.admin.AdminHarness.TOKEN;
+import static dev.fulcrum.proxy.admin.AdminHarness.greeting;
+import static dev.fulcrum.proxy.admin.AdminHarness.read;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.WireJson;
+import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.testing.EchoBackend;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AdminApiTest {
+  private static final String ID = "fulcrum-system.k3s-api";
+
+  @TempDir Path dir;
+  private AdminHarness h;
+  private EchoBackend a;
+  private EchoBackend b;
+  private int port;
+  private LoadBalancerConfig toA;
+  private LoadBalancerConfig toB;
+  private String appliedBefore;
+  private byte[] stateBefore;
+
+  @BeforeEach
+  void serveBackendA() throws Exception {
+    h = new AdminHarness(dir, () -> true);
+    a = EchoBackend.start("a", "127.0.0.1");
+    b = EchoBackend.start("b", "127.0.0.1");
+    port = TestConfigs.freePort();
+    toA = TestConfigs.config(port, 5, a);
+    toB = TestConfigs.config(port, 5, b);
+    assertThat(h.put(ID, toA).statusCode()).isEqualTo(200);
+    appliedBefore = h.appliedVersion(ID);
+    stateBefore = h.stateFile();
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+    a.close();
+    b.close();
+  }
+
+  /** A refused push left everything as it was: version, state file, and where traffic goes. */
+  private void assertNothingChanged() {
+    assertThat(h.appliedVersion(ID)).isEqualTo(appliedBefore);
+    assertThat(h.stateFile()).isEqualTo(stateBefore);
+    assertThat(greeting(port)).isEqualTo("a");
+  }
+
+  private static ObjectNode json(LoadBalancerConfig c) {
+    return WireJson.MAPPER.valueToTree(c);
+  }
+
+  private static String error(HttpResponse<String> r) {
+    return read(r.body()).path("error").asText();
+  }
+
+  @Test
+  void putIsAcknowledgedAndGetShowsTheAppliedVersion() {
+    assertThat(appliedBefore).isEqualTo(toA.contentVersion());
+    JsonNode status = read(h.get("/v1/loadbalancers/" + ID).body());
+    assertThat(status.path("listening").asBoolean()).isTrue();
+    assertThat(status.path("backends").get(0).path("name").asText()).isEqualTo("a");
+    assertThat(greeting(port)).isEqualTo("a");
+  }
+
+  @Test
+  void samePutAgainAnswersTheSameVersion() {
+    HttpResponse<String> again = h.put(ID, toA);
+
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(read(again.body()).path("appliedVersion").asText()).isEqualTo(appliedBefore);
+    assertThat(read(again.body()).path("epoch").asLong()).isEqualTo(5);
+    assertNothingChanged();
+  }
+
+  @Test
+  void putOfNewBackendsMovesNewConnectionsToThem() {
+    HttpResponse<String> r = h.put(ID, toB);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(read(r.body()).path("appliedVersion").asText()).isEqualTo(toB.contentVersion());
+    assertThat(h.appliedVersion(ID)).isEqualTo(toB.contentVersion());
+    assertThat(greeting(port)).isEqualTo("b");
+  }
+
+  @Test
+  void missingTokenIs401AndChangesNothing() {
+    HttpResponse<String> r = h.put(ID, toB, null, null);
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+    assertNothingChanged();
+  }
+
+  @Test
+  void wrongTokenIs401WithoutSayingWhy() {
+    HttpResponse<String> wrong = h.put(ID, toB, TOKEN.substring(1) + "x", null);
+    HttpResponse<String> missing = h.put(ID, toB, null, null);
+
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body())
+        .isEqualTo(missing.body())
+        .doesNotContain(TOKEN)
+        .doesNotContainIgnoringCase("expected")
+        .doesNotContainIgnoringCase("wrong");
+    assertNothingChanged();
+  }
+
+  @Test
+  void malformedJsonIs400AndChangesNothing() {
+    HttpResponse<String> r = h.put(ID, "{\"frontend\": {\"port\": ", TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r)).contains("malformed JSON");
+    assertNothingChanged();
+  }
+
+  @Test
+  void emptyBodyIs400AndChangesNothing() {
+    HttpResponse<String> r = h.put(ID, "", TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r)).contains("empty");
+    assertNothingChanged();
+  }
+
+  @Test
+  void fieldOutOfRangeIs422NamingTheField() {
+    ObjectNode body = json(toB);
+    ((ObjectNode) body.get("healthCheck")).put("rise", 0);
+
+    HttpResponse<String> r = h.put(ID, body.toString(), TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(error(r)).startsWith("healthCheck.rise:").contains("got 0");
+    assertNothingChanged();
+  }
+
+  @Test
+  void unknownBalanceIs422NamingBalance() {
+    HttpResponse<String> r = h.put(ID, json(toB).put("balance", "Fastest").toString(), TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(error(r)).startsWith("balance:").contains("Fastest").contains("RoundRobin");
+    assertNothingChanged();
+  }
+
+  @Test
+  void unknownHealthCheckModeIs422NamingIt() {
+    ObjectNode body = json(toB);
+    ((ObjectNode) body.get("healthCheck")).put("mode", "Ping");
+
+    HttpResponse<String> r = h.put(ID, body.toString(), TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(error(r)).startsWith("healthCheck.mode:").contains("Ping");
+    assertNothingChanged();
+  }
+
+  @Test
+  void duplicateBackendsAre422() {
+    ObjectNode body = json(toB);
+    ArrayNode backends = (ArrayNode) body.get("backends");
+    backends.add(backends.get(0).deepCopy());
+
+    HttpResponse<String> r = h.put(ID, body.toString(), TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(error(r)).startsWith("backends[1]").contains("duplicates backends[0]");
+    assertNothingChanged();
+  }
+
+  @Test
+  void portClashWithAnotherFrontendIs422NamingFrontendPort() {
+    String other = "fulcrum-system.other";
+    int otherPort = TestConfigs.freePort();
+    assertThat(h.put(other, TestConfigs.config(otherPort, 5, b)).statusCode()).isEqualTo(200);
+    String otherVersion = h.appliedVersion(other);
+    stateBefore = h.stateFile();
+
+    HttpResponse<String> r = h.put(other, TestConfigs.config(port, 5, b), TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(error(r)).startsWith("frontend.port:").contains(ID);
+    assertThat(h.appliedVersion(other)).isEqualTo(otherVersion);
+    assertThat(greeting(otherPort)).isEqualTo("b");
+    assertNothingChanged();
+  }
+
+  @Test
+  void staleEpochIs409WithTheAppliedVersion() {
+    HttpResponse<String> r = h.put(ID, TestConfigs.config(port, 4, b));
+
+    assertThat(r.statusCode()).isEqualTo(409);
+    JsonNode body = read(r.body());
+    assertThat(body.path("appliedVersion").asText()).isEqualTo(appliedBefore);
+    assertThat(body.path("epoch").asLong()).isEqualTo(5);
+    assertThat(body.path("error").asText()).contains("epoch 4");
+    assertNothingChanged();
+  }
+
+  @Test
+  void ifMatchMismatchIs409() {
+    HttpResponse<String> r = h.put(ID, toB, TOKEN, "\"" + toB.contentVersion() + "\"");
+
+    assertThat(r.statusCode()).isEqualTo(409);
+    assertThat(read(r.body()).path("appliedVersion").asText()).isEqualTo(appliedBefore);
+    assertNothingChanged();
+  }
+
+  @Test
+  void ifMatchOfTheAppliedVersionIsAcceptedQuotedOrNot() {
+    assertThat(h.put(ID, toB, TOKEN, "\"" + appliedBefore + "\"").statusCode()).isEqualTo(200);
+    assertThat(h.put(ID, toA, TOKEN, toB.contentVersion()).statusCode()).isEqualTo(200);
+    assertThat(h.appliedVersion(ID)).isEqualTo(appliedBefore);
+  }
+
+  @Test
+  void bodyOverOneMebibyteIs413AndChangesNothing() {
+    String padded = json(toB).toString() + " ".repeat(AdminServer.MAX_BODY_BYTES);
+
+    HttpResponse<String> r = h.put(ID, padded, TOKEN, null);
+
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertNothingChanged();
+  }
+
+  @Test
+  void persistenceFailureIs500NamingTheCauseAndKeepsTheOldConfig() throws Exception {
+    Path stateFile = h.stateDir.resolve("state.json");
+    Files.delete(stateFile);
+    Files.createDirectories(stateFile.resolve("blocker"));
+
+    HttpResponse<String> r = h.put(ID, toB);
+
+    assertThat(r.statusCode()).isEqualTo(500);
+    assertThat(error(r)).contains("not applied").contains(stateFile.toString());
+    assertThat(h.appliedVersion(ID)).isEqualTo(appliedBefore);
+    assertThat(greeting(port)).isEqualTo("a");
+  }
+
+  @Test
+  void fullDiskIsTold507AndOtherWriteFailures500() {
+    var full =
+        new java.nio.file.FileSystemException(
+            "/var/lib/fulcrum/.state.json.tmp", null, "No space left on device");
+    var quota = new java.io.IOException("write failed: Disk quota exceeded");
+    var denied = new java.nio.file.AccessDeniedException("/var/lib/fulcrum/.state.json.tmp");
+
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", full))).isTrue();
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", quota)))
+        .isTrue();
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", denied)))
+        .isFalse();
+  }
+
+  @Test
+  void deleteStopsTheFrontendAndForgetsTheLoadBalancer() {
+    HttpResponse<String> r = h.delete(ID);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(h.get("/v1/loadbalancers/" + ID).statusCode()).isEqualTo(404);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+                    .isInstanceOf(java.net.ConnectException.class));
+    assertThat(new StateStore(h.stateDir).load().loadBalancers()).isEmpty();
+    assertThat(h.delete(ID).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void rotatedTokenFileTakesEffectWithoutRestart() throws Exception {
+    String rotated = "rotated-token-" + System.nanoTime();
+    Path next = Files.writeString(dir.resolve("token.next"), rotated);
+    // The way a mounted Secret changes: a new file renamed over the old one.
+    Files.move(next, h.tokenFile, StandardCopyOption.ATOMIC_MOVE);
+
+    HttpResponse<String> old = h.send(h.request("/v1/status", TOKEN).GET().build());
+    HttpResponse<String> fresh = h.send(h.request("/v1/status", rotated).GET().build());
+
+    assertThat(old.statusCode()).isEqualTo(401);
+    assertThat(fresh.statusCode()).isEqualTo(200);
+    assertThat(h.put(ID, toB, rotated, null).statusCode()).isEqualTo(200);
+    assertThat(greeting(port)).isEqualTo("b");
+  }
+
+  @Test
+  void missingTokenFileRefusesEveryRequest() throws Exception {
+    Files.delete(h.tokenFile);
+
+    assertThat(h.get("/v1/status").statusCode()).isEqualTo(401);
+    assertThat(h.put(ID, toB).statusCode()).isEqualTo(401);
+    Files.writeString(h.tokenFile, TOKEN);
+    assertNothingChanged();
+  }
+
+  @Test
+  void statusNamesTheProxyItsLoadBalancersAndTheVip() {
+    HttpResponse<String> r = h.get("/v1/status");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode status = read(r.body());
+    assertThat(status.path("name").asText()).isEqualTo("lb-test");
+    assertThat(status.path("vipHeld").asBoolean()).isTrue();
+    assertThat(status.path("loadBalancers").get(0).path("id").asText()).isEqualTo(ID);
+    assertThat(status.path("loadBalancers").get(0).path("appliedVersion").asText())
+        .isEqualTo(appliedBefore);
+  }
+
+  @Test
+  void unknownPathsAre404AndOtherMethodsAre405() {
+    assertThat(h.get("/v1/nothing").statusCode()).isEqualTo(404);
+    assertThat(h.get("/v1/loadbalancers/" + ID + "/extra").statusCode()).isEqualTo(404);
+    HttpResponse<String> post =
+        h.send(
+            h.request("/v1/loadbalancers/" + ID, TOKEN)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                .build());
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET, PUT, DELETE");
+    assertNothingChanged();
+  }
+}

@@ -1,0 +1,140 @@
+package dev.fulcrum.proxy.admin;
+
+import dev.fulcrum.proxy.ProxyEngine;
+import dev.fulcrum.proxy.ProxyMetrics;
+import dev.fulcrum.proxy.api.WireJson;
+import dev.fulcrum.proxy.net.Transport;
+import dev.fulcrum.proxy.store.StateStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * A real engine behind a real admin server on 127.0.0.1:0, and an HTTPS client that trusts only the
+ * admin certificate the server generated.
+ */
+final class AdminHarness implements AutoCloseable {
+  static final String TOKEN = "s3cret-token-0123456789";
+
+  final Path stateDir;
+  final Path tokenFile;
+  final Transport transport = new Transport(1, false);
+  final ProxyMetrics metrics = new ProxyMetrics();
+  final ProxyEngine engine;
+  final AdminServer admin;
+  final HttpClient client;
+
+  AdminHarness(Path dir, Supplier<Boolean> vipHeld) throws IOException {
+    this.stateDir = dir.resolve("state");
+    this.tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    this.engine = new ProxyEngine("lb-test", null, transport, new StateStore(stateDir), metrics);
+    engine.restore();
+    AdminSettings settings = new AdminSettings("127.0.0.1", 0, null, null, null, tokenFile);
+    this.admin = new AdminServer(settings, stateDir, engine, vipHeld).start();
+    this.client =
+        TlsClients.http(
+            TlsClients.context(TlsClients.certificate(stateDir.resolve(AdminTls.CERT_FILE)), null));
+  }
+
+  URI uri(String path) {
+    return URI.create("https://127.0.0.1:" + admin.localAddress().getPort() + path);
+  }
+
+  HttpRequest.Builder request(String path, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
+    return token == null ? b : b.header("Authorization", "Bearer " + token);
+  }
+
+  HttpResponse<String> send(HttpRequest request) {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  HttpResponse<String> put(String id, Object config) {
+    return put(id, config, TOKEN, null);
+  }
+
+  /** PUTs a config (serialized) or a raw String body; {@code ifMatch} is sent as is. */
+  HttpResponse<String> put(String id, Object body, String token, String ifMatch) {
+    byte[] bytes =
+        body instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : WireJson.write(body);
+    HttpRequest.Builder b =
+        request("/v1/loadbalancers/" + id, token)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
+    if (ifMatch != null) {
+      b.header("If-Match", ifMatch);
+    }
+    return send(b.build());
+  }
+
+  HttpResponse<String> get(String path) {
+    return send(request(path, TOKEN).GET().build());
+  }
+
+  HttpResponse<String> delete(String id) {
+    return send(request("/v1/loadbalancers/" + id, TOKEN).DELETE().build());
+  }
+
+  /** The applied version GET reports, or null when the load balancer is unknown. */
+  String appliedVersion(String id) {
+    HttpResponse<String> r = get("/v1/loadbalancers/" + id);
+    return r.statusCode() == 404 ? null : read(r.body()).path("appliedVersion").asText();
+  }
+
+  static com.fasterxml.jackson.databind.JsonNode read(String json) {
+    try {
+      return WireJson.MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  byte[] stateFile() {
+    try {
+      return Files.readAllBytes(stateDir.resolve("state.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The greeting line of the backend a new connection through the frontend reaches. */
+  static String greeting(int frontendPort) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", frontendPort), 10_000);
+      s.setSoTimeout(20_000);
+      InputStream in = s.getInputStream();
+      StringBuilder line = new StringBuilder();
+      for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+        line.append((char) c);
+      }
+      return line.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    admin.close();
+    engine.close();
+    transport.close();
+  }
+}

@@ -1,0 +1,51 @@
+package dev.fulcrum.proxy.admin;
+
+import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.Balance;
+import dev.fulcrum.proxy.api.FrontendConfig;
+import dev.fulcrum.proxy.api.HealthCheckConfig;
+import dev.fulcrum.proxy.api.HealthCheckMode;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.testing.EchoBackend;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Arrays;
+import java.util.List;
+
+/** Configs for admin and store tests: TCP checks with long intervals, so tests drive health. */
+public final class TestConfigs {
+  private TestConfigs() {}
+
+  /** A config for port {@code port} balancing over these echo backends. */
+  public static LoadBalancerConfig config(int port, long epoch, EchoBackend... backends) {
+    return config(
+        port,
+        epoch,
+        Arrays.stream(backends).map(b -> new BackendConfig(b.name(), b.host(), b.port())).toList());
+  }
+
+  public static LoadBalancerConfig config(int port, long epoch, List<BackendConfig> backends) {
+    return new LoadBalancerConfig(
+        null,
+        epoch,
+        new FrontendConfig(port, "127.0.0.1", null, null, null),
+        Balance.ROUND_ROBIN,
+        new HealthCheckConfig(HealthCheckMode.TCP, 3600, 3600, 1, 1, 2, null, null, null),
+        null,
+        backends,
+        null,
+        null);
+  }
+
+  /** A port that was free a moment ago on 127.0.0.1, for a frontend (configs cannot say 0). */
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
