@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.status.Conditions;
-import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.operator.testing.MockCluster;
 import dev.fulcrum.operator.testing.Nodes;
+import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.admin.Pki;
-import dev.fulcrum.proxy.api.BackendConfig;
-import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.file.Files;
@@ -31,11 +29,18 @@ class PushLatencyBenchIT {
   static final int TRIALS = 50;
   static KubernetesClient client;
 
+  @org.junit.jupiter.api.io.TempDir Path dir;
+
   @Test
   void reportsNodeNotReadyToAllProxiesAppliedLatency() throws Exception {
     Pki.Issued ca = Pki.certificateAuthority("bench-ca");
-    try (FakeAdminApi lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "t");
-        FakeAdminApi lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, "t");
+    int frontendPort;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      frontendPort = s.getLocalPort();
+    }
+    try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir.resolve("lb-1"));
+        RealProxy lb2 = new RealProxy("lb-2", "127.0.0.2", ca, "t", dir.resolve("lb-2"));
         MockCluster cluster = new MockCluster(client).startOperator(EpochSource.none())) {
       client.secrets().resource(Resources.credentials("t", ca.certificatePem())).create();
       for (int i = 1; i <= 3; i++) {
@@ -72,7 +77,7 @@ class PushLatencyBenchIT {
       Arrays.sort(micros);
       String report =
           String.format(
-              "Node NotReady -> both proxies applied, %d trials (mock API server, 2 proxies over TLS):%n"
+              "Node NotReady -> both proxies applied, %d trials (mock API server, 2 real proxies, admin API over TLS):%n"
                   + "  p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
               TRIALS,
               micros[TRIALS / 2] / 1000.0,
@@ -86,8 +91,7 @@ class PushLatencyBenchIT {
     }
   }
 
-  private static boolean serves(FakeAdminApi api, String name) {
-    LoadBalancerConfig c = api.applied(ID);
-    return c != null && c.backends().stream().map(BackendConfig::name).anyMatch(name::equals);
+  private static boolean serves(RealProxy proxy, String name) {
+    return proxy.served(ID).contains(name);
   }
 }

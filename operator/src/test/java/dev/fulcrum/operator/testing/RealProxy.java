@@ -2,42 +2,56 @@ package dev.fulcrum.operator.testing;
 
 import dev.fulcrum.proxy.ProxyEngine;
 import dev.fulcrum.proxy.ProxyMetrics;
+import dev.fulcrum.proxy.admin.AdminServer;
+import dev.fulcrum.proxy.admin.AdminSettings;
 import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A real proxy in-process: the proxy's {@link ProxyEngine} (data plane, health checks, fencing)
- * binding its frontends on its own 127.0.0.x, behind an HTTPS admin endpoint.
+ * A real proxy in-process: {@link ProxyEngine} (data plane, health checks, fencing, state file)
+ * behind the proxy's own {@link AdminServer}, both on one 127.0.0.x address, as on an lb host.
  */
 public final class RealProxy implements AutoCloseable {
   private final String host;
+  private final Path dir;
   private final Transport transport = new Transport(1, false);
   private final ProxyEngine engine;
-  private final FakeAdminApi admin;
+  private volatile boolean vipHeld;
+  private AdminSettings settings;
+  private AdminServer admin;
 
-  public RealProxy(String name, String host, Pki.Issued ca, String token, Path stateDir)
+  /** Starts a proxy whose admin certificate is issued by {@code ca} for {@code host}. */
+  public RealProxy(String name, String host, Pki.Issued ca, String token, Path dir)
       throws Exception {
     this.host = host;
-    engine = new ProxyEngine(name, host, transport, new StateStore(stateDir), new ProxyMetrics());
-    admin = new FakeAdminApi(name, host, ca, token, new EngineState(engine));
+    this.dir = Files.createDirectories(dir);
+    Pki.Issued cert = Pki.issue(ca, name, List.of(host));
+    Path certFile = Files.writeString(dir.resolve("admin.crt"), cert.certificatePem());
+    Path keyFile = Files.writeString(dir.resolve("admin.key"), cert.keyPem());
+    Path tokenFile = Files.writeString(dir.resolve("token"), token + "\n");
+    engine =
+        new ProxyEngine(
+            name, host, transport, new StateStore(dir.resolve("state")), new ProxyMetrics());
+    settings = new AdminSettings(host, 0, certFile, keyFile, null, tokenFile);
+    startAdmin();
   }
 
   public String endpoint() {
-    return admin.endpoint();
+    return "https://" + host + ":" + settings.port();
   }
 
   public String host() {
     return host;
   }
 
-  /** PUTs received by the admin endpoint. */
-  public int puts() {
-    return admin.puts();
+  public void vipHeld(boolean value) {
+    vipHeld = value;
   }
 
   public LoadBalancerStatus status(String id) {
@@ -60,13 +74,22 @@ public final class RealProxy implements AutoCloseable {
     return engine.highestEpoch();
   }
 
-  /** The admin endpoint stops answering; the data plane keeps serving, as on a real lb host. */
+  /** The admin API stops answering; the data plane keeps serving, as on a real lb host. */
   public void stopAdmin() {
-    admin.stop();
+    admin.close();
   }
 
+  /** The admin API listens again, on the same port. */
   public void startAdmin() throws Exception {
-    admin.start();
+    admin = new AdminServer(settings, dir, engine, () -> vipHeld).start();
+    settings =
+        new AdminSettings(
+            host,
+            admin.localAddress().getPort(),
+            settings.certFile(),
+            settings.keyFile(),
+            null,
+            settings.tokenFile());
   }
 
   @Override
