@@ -13,7 +13,7 @@ class ChangeEventsTest {
   static BackendState backend(String name, Boolean ready) {
     BackendState b = new BackendState();
     b.name = name;
-    b.address = "10.10.10.5" + name.charAt(name.length() - 1);
+    b.address = "127.0.0.5" + name.charAt(name.length() - 1);
     b.port = 6443;
     b.nodeReady = ready;
     return b;
@@ -60,21 +60,21 @@ class ChangeEventsTest {
 
   @Test
   void aHeartbeatOnlyNodeUpdateIsFilteredOutButReadinessIsNot() {
-    var n = Nodes.server("server-1", "10.10.10.51");
+    var n = Nodes.server("server-1", "127.0.0.51");
     assertThat(
             NodeFacts.changed(
                 n.heartbeat("2026-01-01T00:01:00Z").build(),
-                Nodes.server("server-1", "10.10.10.51").build()))
+                Nodes.server("server-1", "127.0.0.51").build()))
         .isFalse();
     assertThat(
             NodeFacts.changed(
-                Nodes.server("server-1", "10.10.10.51").ready(false).build(),
-                Nodes.server("server-1", "10.10.10.51").build()))
+                Nodes.server("server-1", "127.0.0.51").ready(false).build(),
+                Nodes.server("server-1", "127.0.0.51").build()))
         .isTrue();
     assertThat(
             NodeFacts.changed(
-                Nodes.server("server-1", "10.10.10.51").label("x", "y").build(),
-                Nodes.server("server-1", "10.10.10.51").build()))
+                Nodes.server("server-1", "127.0.0.51").label("x", "y").build(),
+                Nodes.server("server-1", "127.0.0.51").build()))
         .isTrue();
   }
 }

@@ -33,7 +33,7 @@ class LeaderElectionMockIT {
     try (FakeAdminApi lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "t");
         MockCluster cluster = new MockCluster(client)) {
       client.secrets().resource(Resources.credentials("t", ca.certificatePem())).create();
-      cluster.put(Nodes.server("server-1", "127.0.1.1").build());
+      cluster.put(Nodes.server("server-1", "127.0.0.11").build());
       allowLeases();
       // A previous leader handed over twice already.
       client.resource(lease("fulcrum-operator", 2)).create();

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 /** One reconcile's push logic against two admin APIs over real TLS, without Kubernetes. */
 class LoadBalancerSyncTest {
   static final String ID = Resources.NAMESPACE + ".k3s-api";
-  static final Node S1 = Nodes.server("server-1", "127.0.1.1").build();
-  static final Node S2 = Nodes.server("server-2", "127.0.1.2").build();
-  static final Node S3 = Nodes.server("server-3", "127.0.1.3").build();
+  static final Node S1 = Nodes.server("server-1", "127.0.0.11").build();
+  static final Node S2 = Nodes.server("server-2", "127.0.0.12").build();
+  static final Node S3 = Nodes.server("server-3", "127.0.0.13").build();
 
   final Pki.Issued ca = Pki.certificateAuthority("test-ca");
   final AtomicLong epoch = new AtomicLong();
@@ -46,7 +46,7 @@ class LoadBalancerSyncTest {
         Resources.elb(
             "k3s-api",
             6443,
-            "10.10.10.100/24",
+            "127.0.0.100/24",
             List.of(
                 new ProxySpec("lb-1", lb1.endpoint(), 200),
                 new ProxySpec("lb-2", lb2.endpoint(), 100)));
@@ -127,7 +127,7 @@ class LoadBalancerSyncTest {
     sync(op, S1, S2);
     int puts = lb1.puts();
     ExternalLoadBalancerStatus s =
-        sync(op, Nodes.server("server-1", "127.0.1.1").ready(false).build());
+        sync(op, Nodes.server("server-1", "127.0.0.11").ready(false).build());
     assertThat(ready(s)).isEqualTo("False/KeepingLastKnownBackends");
     assertThat(lb1.puts()).isEqualTo(puts);
     assertThat(served(lb1)).containsExactly("server-1", "server-2");
@@ -187,17 +187,17 @@ class LoadBalancerSyncTest {
 
   @Test
   void serverCertificatesWithoutTheVipAreReportedAndThoseWithItCovered() {
-    lb1.tlsSans(List.of("IP:127.0.1.1"));
-    lb2.tlsSans(List.of("IP:127.0.1.1"));
+    lb1.tlsSans(List.of("IP:127.0.0.11"));
+    lb2.tlsSans(List.of("IP:127.0.0.11"));
     ExternalLoadBalancerStatus s = sync(newOperator(), S1);
     s = sync(newOperator(), S1); // the second look sees the SANs of the applied backends
     assertThat(Conditions.find(s.conditions, "Degraded").getReason())
         .isEqualTo("CertificateMissingSAN");
     assertThat(Conditions.find(s.conditions, "Degraded").getMessage())
         .contains("server-1")
-        .contains("tls-san: 10.10.10.100");
-    lb1.tlsSans(List.of("IP:127.0.1.1", "IP:10.10.10.100"));
-    lb2.tlsSans(List.of("IP:10.10.10.100"));
+        .contains("tls-san: 127.0.0.100");
+    lb1.tlsSans(List.of("IP:127.0.0.11", "IP:127.0.0.100"));
+    lb2.tlsSans(List.of("IP:127.0.0.100"));
     s = sync(newOperator(), S1);
     assertThat(s.backends.get(0).certificateCoversAddress).isTrue();
     assertThat(Conditions.find(s.conditions, "Degraded").getStatus()).isEqualTo("False");

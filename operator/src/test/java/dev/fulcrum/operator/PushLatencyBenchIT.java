@@ -44,7 +44,7 @@ class PushLatencyBenchIT {
         MockCluster cluster = new MockCluster(client).startOperator(EpochSource.none())) {
       client.secrets().resource(Resources.credentials("t", ca.certificatePem())).create();
       for (int i = 1; i <= 3; i++) {
-        cluster.put(Nodes.server("server-" + i, "127.0.1." + i).build());
+        cluster.put(Nodes.server("server-" + i, "127.0.0.1" + i).build());
       }
       client
           .resource(
@@ -61,7 +61,7 @@ class PushLatencyBenchIT {
       long[] micros = new long[TRIALS];
       for (int t = 0; t < TRIALS; t++) {
         String leaving = "server-" + (t % 3 + 1);
-        String ip = "127.0.1." + (t % 3 + 1);
+        String ip = "127.0.0.1" + (t % 3 + 1);
         long start = System.nanoTime();
         cluster.put(Nodes.server(leaving, ip).ready(false).build());
         await()

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The issue's scenarios end to end: mock API server, the operator, two real proxies (engine, data
- * plane and health checks) on 127.0.0.1/.2, and three real TLS servers on 127.0.1.1-3.
+ * plane and health checks) on 127.0.0.1/.2, and three real TLS servers on 127.0.0.11-13.
  */
 @EnableKubernetesMockClient(crud = true)
 class RealProxyIT {
@@ -61,7 +61,7 @@ class RealProxyIT {
       frontendPort = s.getLocalPort();
     }
     for (int i = 1; i <= 3; i++) {
-      addServer(i, List.of("127.0.1." + i, VIP));
+      addServer(i, List.of("127.0.0.1" + i, VIP));
     }
     cluster = new MockCluster(client).startOperator(epoch::get);
     client
@@ -79,7 +79,7 @@ class RealProxyIT {
   }
 
   void addServer(int i, List<String> sans) throws Exception {
-    EchoBackend b = TlsServers.start("server-" + i, "127.0.1." + i, serverPort, sans);
+    EchoBackend b = TlsServers.start("server-" + i, "127.0.0.1" + i, serverPort, sans);
     serverPort = b.port();
     servers.add(b);
   }
@@ -107,7 +107,7 @@ class RealProxyIT {
 
   void putServers(int... ids) {
     for (int i : ids) {
-      cluster.put(Nodes.server("server-" + i, "127.0.1." + i).build());
+      cluster.put(Nodes.server("server-" + i, "127.0.0.1" + i).build());
     }
   }
 
@@ -151,15 +151,15 @@ class RealProxyIT {
     putServers(1, 2, 3);
     createLoadBalancer();
     awaitEverywhere("server-1", "server-2", "server-3");
-    cluster.put(Nodes.server("server-2", "127.0.1.2").ready(false).build());
+    cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
     awaitEverywhere("server-1", "server-3");
     cluster.deleteNode("server-3");
     awaitEverywhere("server-1");
-    addServer(4, List.of("127.0.1.4", VIP));
+    addServer(4, List.of("127.0.0.14", VIP));
     putServers(2, 4);
     awaitEverywhere("server-1", "server-2", "server-4");
     cluster.put(
-        Nodes.server("server-4", "127.0.1.4")
+        Nodes.server("server-4", "127.0.0.14")
             .label(BackendSelection.EXCLUDE_LABEL, "true")
             .build());
     awaitEverywhere("server-1", "server-2");
@@ -171,7 +171,7 @@ class RealProxyIT {
     createLoadBalancer();
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
     lb2.stopAdmin();
-    cluster.put(Nodes.server("server-3", "127.0.1.3").ready(false).build());
+    cluster.put(Nodes.server("server-3", "127.0.0.13").ready(false).build());
     assertThat(
             cluster
                 .awaitCondition("k3s-api", Conditions.DEGRADED, "True", "ProxyUnreachable")
@@ -223,7 +223,7 @@ class RealProxyIT {
     createLoadBalancer();
     awaitEverywhere("server-1", "server-2", "server-3");
     epoch.set(4); // a deposed leader
-    cluster.put(Nodes.server("server-1", "127.0.1.1").ready(false).build());
+    cluster.put(Nodes.server("server-1", "127.0.0.11").ready(false).build());
     assertThat(
             cluster
                 .awaitCondition("k3s-api", Conditions.READY, "False", "PushRefused")
@@ -238,14 +238,14 @@ class RealProxyIT {
 
   @Test
   void aServerCertificateWithoutTheVipIsCertificateMissingSanNamingIt() throws Exception {
-    addServer(4, List.of("127.0.1.4"));
+    addServer(4, List.of("127.0.0.14"));
     putServers(1, 2, 3, 4);
     createLoadBalancer();
     assertThat(
             cluster
                 .awaitCondition("k3s-api", Conditions.DEGRADED, "True", "CertificateMissingSAN")
                 .getMessage())
-        .contains("server server-4 (127.0.1.4)")
+        .contains("server server-4 (127.0.0.14)")
         .contains("\"tls-san: " + VIP + "\"")
         .doesNotContain("server-1 ");
     assertThat(cluster.status("k3s-api").backends)

@@ -131,11 +131,11 @@ class ReconcilerMockIT {
   @Test
   void unreachableProxiesGiveReadyFalseProxyUnreachableNamingThemWhileBackendsComeFromNodes() {
     createServers(
-        Nodes.server("server-1", "10.10.10.51").build(),
-        Nodes.server("server-2", "10.10.10.52").build(),
-        Nodes.server("server-3", "10.10.10.53").build(),
-        Nodes.agent("agent-1", "10.10.10.60").build());
-    client.resource(Resources.elb("k3s-api", 6443, "10.10.10.100/24", deadProxies())).create();
+        Nodes.server("server-1", "127.0.0.51").build(),
+        Nodes.server("server-2", "127.0.0.52").build(),
+        Nodes.server("server-3", "127.0.0.53").build(),
+        Nodes.agent("agent-1", "127.0.0.60").build());
+    client.resource(Resources.elb("k3s-api", 6443, "127.0.0.100/24", deadProxies())).create();
 
     Condition ready = awaitCondition("k3s-api", Conditions.READY, "False", "ProxyUnreachable");
     assertThat(ready.getMessage()).contains("lb-1 (https://127.0.0.1:" + deadPort + ")");
@@ -149,7 +149,7 @@ class ReconcilerMockIT {
         .extracting(b -> b.name)
         .containsExactly("server-1", "server-2", "server-3");
     assertThat(s.desiredVersion).startsWith("sha256:");
-    assertThat(s.registrationAddress).isEqualTo("https://10.10.10.100:6443");
+    assertThat(s.registrationAddress).isEqualTo("https://127.0.0.100:6443");
     assertThat(s.proxiesSummary).isEqualTo("0/2");
     assertThat(s.proxies).extracting(p -> p.state).containsOnly("Unreachable");
     assertThat(ready.getObservedGeneration()).isEqualTo(1L);
@@ -178,9 +178,9 @@ class ReconcilerMockIT {
   @Test
   void noReadyServerKeepsTheLastKnownBackendsAndSaysSo() {
     createServers(
-        Nodes.server("server-1", "10.10.10.51").ready(false).build(),
-        Nodes.agent("agent-1", "10.10.10.60").build());
-    client.resource(Resources.elb("k3s-api", 6443, "10.10.10.100/24", deadProxies())).create();
+        Nodes.server("server-1", "127.0.0.51").ready(false).build(),
+        Nodes.agent("agent-1", "127.0.0.60").build());
+    client.resource(Resources.elb("k3s-api", 6443, "127.0.0.100/24", deadProxies())).create();
     Condition ready =
         awaitCondition("k3s-api", Conditions.READY, "False", "KeepingLastKnownBackends");
     assertThat(ready.getMessage()).contains("0 ready backends");

@@ -46,7 +46,7 @@ class ReconcilerPushMockIT {
         .resource(Resources.credentials("token-1", ca.certificatePem()))
         .createOr(r -> r.update());
     for (int i = 1; i <= 3; i++) {
-      cluster.put(Nodes.server("server-" + i, "127.0.1." + i).build());
+      cluster.put(Nodes.server("server-" + i, "127.0.0.1" + i).build());
     }
   }
 
@@ -62,7 +62,7 @@ class ReconcilerPushMockIT {
         Resources.elb(
             "k3s-api",
             6443,
-            "10.10.10.100/24",
+            "127.0.0.100/24",
             List.of(
                 new ProxySpec("lb-1", lb1.endpoint(), 200),
                 new ProxySpec("lb-2", lb2.endpoint(), 100)));
@@ -91,12 +91,12 @@ class ReconcilerPushMockIT {
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
     awaitServed("server-1", "server-2", "server-3");
 
-    cluster.put(Nodes.server("server-2", "127.0.1.2").ready(false).build());
+    cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
     awaitServed("server-1", "server-3");
-    cluster.put(Nodes.server("server-4", "127.0.1.4").build());
+    cluster.put(Nodes.server("server-4", "127.0.0.14").build());
     awaitServed("server-1", "server-3", "server-4");
     cluster.put(
-        Nodes.server("server-3", "127.0.1.3")
+        Nodes.server("server-3", "127.0.0.13")
             .label(BackendSelection.EXCLUDE_LABEL, "true")
             .build());
     awaitServed("server-1", "server-4");
@@ -110,9 +110,9 @@ class ReconcilerPushMockIT {
     create(DeletionPolicy.Retain);
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
     int puts = lb1.puts();
-    cluster.put(Nodes.server("server-1", "127.0.1.1").heartbeat("2026-01-01T00:05:00Z").build());
+    cluster.put(Nodes.server("server-1", "127.0.0.11").heartbeat("2026-01-01T00:05:00Z").build());
     cluster.put(
-        Nodes.server("server-4", "127.0.1.4").build()); // a real change, after the heartbeat
+        Nodes.server("server-4", "127.0.0.14").build()); // a real change, after the heartbeat
     awaitServed("server-1", "server-2", "server-3", "server-4");
     assertThat(lb1.puts()).isEqualTo(puts + 1);
   }
@@ -152,7 +152,7 @@ class ReconcilerPushMockIT {
     lb2.token("token-2");
     cluster.awaitCondition("k3s-api", Conditions.READY, "False", "ProxyUnreachable");
     client.secrets().resource(Resources.credentials("token-2", ca.certificatePem())).update();
-    cluster.put(Nodes.server("server-2", "127.0.1.2").ready(false).build());
+    cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
     awaitServed("server-1", "server-3");
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
   }

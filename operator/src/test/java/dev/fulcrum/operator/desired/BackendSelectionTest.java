@@ -14,9 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BackendSelectionTest {
-  static final Node S1 = Nodes.server("server-1", "10.10.10.51").build();
-  static final Node S2 = Nodes.server("server-2", "10.10.10.52").build();
-  static final Node S3 = Nodes.server("server-3", "10.10.10.50").build();
+  static final Node S1 = Nodes.server("server-1", "127.0.0.51").build();
+  static final Node S2 = Nodes.server("server-2", "127.0.0.52").build();
+  static final Node S3 = Nodes.server("server-3", "127.0.0.50").build();
 
   static BackendsSpec spec() {
     return new BackendsSpec();
@@ -30,16 +30,16 @@ class BackendSelectionTest {
   void readyServersBecomeBackendsSortedByAddressOnTheDefaultPort() {
     BackendSelection s = BackendSelection.select(List.of(S1, S2, S3), spec());
     assertThat(endpoints(s))
-        .containsExactly("10.10.10.50:6443", "10.10.10.51:6443", "10.10.10.52:6443");
+        .containsExactly("127.0.0.50:6443", "127.0.0.51:6443", "127.0.0.52:6443");
     assertThat(s.backends().get(0).name()).isEqualTo("server-3");
     assertThat(s.enough()).isTrue();
   }
 
   @Test
   void notReadyServerIsNotPushedButStaysVisibleAsACandidate() {
-    Node down = Nodes.server("server-2", "10.10.10.52").ready(false).build();
+    Node down = Nodes.server("server-2", "127.0.0.52").ready(false).build();
     BackendSelection s = BackendSelection.select(List.of(S1, down), spec());
-    assertThat(endpoints(s)).containsExactly("10.10.10.51:6443");
+    assertThat(endpoints(s)).containsExactly("127.0.0.51:6443");
     assertThat(s.candidates())
         .extracting(c -> c.backend().name() + "=" + c.nodeReady())
         .containsExactly("server-1=true", "server-2=false");
@@ -47,17 +47,17 @@ class BackendSelectionTest {
 
   @Test
   void nodeBeingDeletedIsNotABackend() {
-    Node leaving = Nodes.server("server-2", "10.10.10.52").deleting().build();
+    Node leaving = Nodes.server("server-2", "127.0.0.52").deleting().build();
     assertThat(endpoints(BackendSelection.select(List.of(S1, leaving), spec())))
-        .containsExactly("10.10.10.51:6443");
+        .containsExactly("127.0.0.51:6443");
   }
 
   @Test
   void excludeFromExternalLoadBalancersLabelRemovesAServerWhateverItsValue() {
     Node excluded =
-        Nodes.server("server-2", "10.10.10.52").label(BackendSelection.EXCLUDE_LABEL, "").build();
+        Nodes.server("server-2", "127.0.0.52").label(BackendSelection.EXCLUDE_LABEL, "").build();
     BackendSelection s = BackendSelection.select(List.of(S1, excluded), spec());
-    assertThat(endpoints(s)).containsExactly("10.10.10.51:6443");
+    assertThat(endpoints(s)).containsExactly("127.0.0.51:6443");
     assertThat(s.candidates()).hasSize(1);
   }
 
@@ -66,22 +66,22 @@ class BackendSelectionTest {
     List<Node> nodes =
         List.of(
             S1,
-            Nodes.agent("agent-1", "10.10.10.60").build(),
-            Nodes.etcdOnly("etcd-1", "10.10.10.61").build());
+            Nodes.agent("agent-1", "127.0.0.60").build(),
+            Nodes.etcdOnly("etcd-1", "127.0.0.61").build());
     assertThat(endpoints(BackendSelection.select(nodes, spec())))
-        .containsExactly("10.10.10.51:6443");
+        .containsExactly("127.0.0.51:6443");
   }
 
   @Test
   void customNodeSelectorMatchesEveryLabelExactly() {
     BackendsSpec b = spec();
     b.nodeSelector = Map.of("pool", "api", "zone", "a");
-    Node both = Nodes.agent("a1", "10.10.10.70").label("pool", "api").label("zone", "a").build();
-    Node oneLabel = Nodes.agent("a2", "10.10.10.71").label("pool", "api").build();
+    Node both = Nodes.agent("a1", "127.0.0.70").label("pool", "api").label("zone", "a").build();
+    Node oneLabel = Nodes.agent("a2", "127.0.0.71").label("pool", "api").build();
     Node wrongValue =
-        Nodes.agent("a3", "10.10.10.72").label("pool", "api").label("zone", "b").build();
+        Nodes.agent("a3", "127.0.0.72").label("pool", "api").label("zone", "b").build();
     assertThat(endpoints(BackendSelection.select(List.of(both, oneLabel, wrongValue, S1), b)))
-        .containsExactly("10.10.10.70:6443");
+        .containsExactly("127.0.0.70:6443");
   }
 
   @Test
@@ -89,7 +89,7 @@ class BackendSelectionTest {
     BackendsSpec b = spec();
     b.addressType = BackendsSpec.AddressType.ExternalIP;
     Node withExternal =
-        Nodes.server("server-1", "10.10.10.51").address("ExternalIP", "203.0.113.7").build();
+        Nodes.server("server-1", "127.0.0.51").address("ExternalIP", "203.0.113.7").build();
     BackendSelection s = BackendSelection.select(List.of(withExternal, S2), b);
     assertThat(endpoints(s)).containsExactly("203.0.113.7:6443");
   }
@@ -107,11 +107,11 @@ class BackendSelectionTest {
   @Test
   void staticEndpointsJoinTheNodesAndADuplicateOfANodeKeepsTheNodeName() {
     BackendsSpec b = spec();
-    b.staticEndpoints = List.of("10.10.10.51:6443", "10.10.10.90:6443", "10.10.10.90:6443");
+    b.staticEndpoints = List.of("127.0.0.51:6443", "127.0.0.90:6443", "127.0.0.90:6443");
     BackendSelection s = BackendSelection.select(List.of(S1), b);
     assertThat(s.backends())
         .extracting(BackendConfig::name)
-        .containsExactly("server-1", "10.10.10.90:6443");
+        .containsExactly("server-1", "127.0.0.90:6443");
   }
 
   @Test
@@ -119,7 +119,7 @@ class BackendSelectionTest {
     BackendsSpec b = spec();
     b.port = 16443;
     assertThat(endpoints(BackendSelection.select(List.of(S1), b)))
-        .containsExactly("10.10.10.51:16443");
+        .containsExactly("127.0.0.51:16443");
   }
 
   @Test
@@ -148,7 +148,7 @@ class BackendSelectionTest {
 
   @Test
   void heartbeatOnlyDifferenceGivesTheSameSelection() {
-    Node later = Nodes.server("server-1", "10.10.10.51").heartbeat("2026-01-01T00:00:40Z").build();
+    Node later = Nodes.server("server-1", "127.0.0.51").heartbeat("2026-01-01T00:00:40Z").build();
     assertThat(BackendSelection.select(List.of(later), spec()))
         .isEqualTo(BackendSelection.select(List.of(S1), spec()));
   }

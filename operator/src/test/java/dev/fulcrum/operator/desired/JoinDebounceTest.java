@@ -9,9 +9,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class JoinDebounceTest {
-  static final BackendConfig A = new BackendConfig("a", "10.10.10.51", 6443);
-  static final BackendConfig B = new BackendConfig("b", "10.10.10.52", 6443);
-  static final BackendConfig C = new BackendConfig("c", "10.10.10.53", 6443);
+  static final BackendConfig A = new BackendConfig("a", "127.0.0.51", 6443);
+  static final BackendConfig B = new BackendConfig("b", "127.0.0.52", 6443);
+  static final BackendConfig C = new BackendConfig("c", "127.0.0.53", 6443);
   static final long SECOND = 1_000_000_000L;
 
   final JoinDebounce debounce = new JoinDebounce(Duration.ofSeconds(1));

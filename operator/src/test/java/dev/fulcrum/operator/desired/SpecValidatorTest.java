@@ -15,8 +15,8 @@ class SpecValidatorTest {
     ExternalLoadBalancerSpec s = new ExternalLoadBalancerSpec();
     s.frontend = new FrontendSpec();
     s.frontend.port = 6443;
-    s.frontend.virtualIP = "10.10.10.100/24";
-    s.proxies = List.of(new ProxySpec("lb-1", "https://10.10.10.98:9443", 200));
+    s.frontend.virtualIP = "127.0.0.100/24";
+    s.proxies = List.of(new ProxySpec("lb-1", "https://127.0.0.98:9443", 200));
     s.credentialsSecretRef = new ExternalLoadBalancerSpec.SecretRef("creds");
     return s;
   }
@@ -29,7 +29,7 @@ class SpecValidatorTest {
   @Test
   void eachProblemNamesItsField() {
     ExternalLoadBalancerSpec s = valid();
-    s.frontend.virtualIP = "10.10.10.100";
+    s.frontend.virtualIP = "127.0.0.100";
     s.backends = new BackendsSpec();
     s.backends.minBackends = 0;
     s.backends.staticEndpoints = List.of("fd00::1:6443");
@@ -37,7 +37,7 @@ class SpecValidatorTest {
     s.healthCheck.rise = 0;
     s.proxies =
         List.of(
-            new ProxySpec("lb-1", "http://10.10.10.98:9443", 1),
+            new ProxySpec("lb-1", "http://127.0.0.98:9443", 1),
             new ProxySpec("lb-1", "https://x:1", 1));
     s.credentialsSecretRef = null;
     assertThat(SpecValidator.problems(s))

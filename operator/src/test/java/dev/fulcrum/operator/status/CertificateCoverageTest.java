@@ -8,10 +8,10 @@ import org.junit.jupiter.api.Test;
 class CertificateCoverageTest {
   @Test
   void ipSanMatchesInEitherSpellingAndIpv6InAnyForm() {
-    assertThat(CertificateCoverage.covers(List.of("IP:10.10.10.100"), "10.10.10.100")).isTrue();
-    assertThat(CertificateCoverage.covers(List.of("10.10.10.100"), "10.10.10.100")).isTrue();
+    assertThat(CertificateCoverage.covers(List.of("IP:127.0.0.100"), "127.0.0.100")).isTrue();
+    assertThat(CertificateCoverage.covers(List.of("127.0.0.100"), "127.0.0.100")).isTrue();
     assertThat(CertificateCoverage.covers(List.of("IP:fd00:0:0:0:0:0:0:64"), "fd00::64")).isTrue();
-    assertThat(CertificateCoverage.covers(List.of("IP:10.10.10.51"), "10.10.10.100")).isFalse();
+    assertThat(CertificateCoverage.covers(List.of("IP:127.0.0.51"), "127.0.0.100")).isFalse();
   }
 
   @Test
@@ -26,7 +26,7 @@ class CertificateCoverageTest {
 
   @Test
   void noSansSeenClaimsNothing() {
-    assertThat(CertificateCoverage.covers(List.of(), "10.10.10.100")).isNull();
-    assertThat(CertificateCoverage.covers(null, "10.10.10.100")).isNull();
+    assertThat(CertificateCoverage.covers(List.of(), "127.0.0.100")).isNull();
+    assertThat(CertificateCoverage.covers(null, "127.0.0.100")).isNull();
   }
 }

@@ -22,33 +22,33 @@ class StatusBuilderTest {
   static final String V = "sha256:aaaa";
   static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
   static final Instant T1 = Instant.parse("2026-11-27T10:05:00Z");
-  static final List<String> VIP_SANS = List.of("IP:10.10.10.100", "DNS:server");
+  static final List<String> VIP_SANS = List.of("IP:127.0.0.100", "DNS:server");
 
   static ExternalLoadBalancerSpec spec() {
     ExternalLoadBalancerSpec s = new ExternalLoadBalancerSpec();
     s.frontend = new FrontendSpec();
     s.frontend.port = 6443;
-    s.frontend.virtualIP = "10.10.10.100/24";
+    s.frontend.virtualIP = "127.0.0.100/24";
     s.proxies =
         List.of(
-            new ProxySpec("lb-1", "https://10.10.10.98:9443", 200),
-            new ProxySpec("lb-2", "https://10.10.10.99:9443", 100));
+            new ProxySpec("lb-1", "https://127.0.0.98:9443", 200),
+            new ProxySpec("lb-2", "https://127.0.0.99:9443", 100));
     return s;
   }
 
   static BackendSelection twoServers() {
     return BackendSelection.select(
         List.of(
-            Nodes.server("server-1", "10.10.10.51").build(),
-            Nodes.server("server-2", "10.10.10.52").build()),
+            Nodes.server("server-1", "127.0.0.51").build(),
+            Nodes.server("server-2", "127.0.0.52").build()),
         null);
   }
 
   static Observation synced(String proxy, String version, List<String> sans, Boolean vip) {
     List<BackendStatus> backends =
         List.of(
-            new BackendStatus("server-1", "10.10.10.51", 6443, "Up", 3, 10, null, sans),
-            new BackendStatus("server-2", "10.10.10.52", 6443, "Up", 2, 8, null, sans));
+            new BackendStatus("server-1", "127.0.0.51", 6443, "Up", 3, 10, null, sans),
+            new BackendStatus("server-2", "127.0.0.52", 6443, "Up", 2, 8, null, sans));
     LoadBalancerStatus lb =
         new LoadBalancerStatus("ns.lb", version, 0, true, "0.0.0.0:6443", null, 5, backends);
     return new Observation(proxy, "https://" + proxy, lb, vip, null);
@@ -79,7 +79,7 @@ class StatusBuilderTest {
     assertThat(s.conditions).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(7L));
     assertThat(s.backendsSummary).isEqualTo("2/2");
     assertThat(s.proxiesSummary).isEqualTo("2/2");
-    assertThat(s.registrationAddress).isEqualTo("https://10.10.10.100:6443");
+    assertThat(s.registrationAddress).isEqualTo("https://127.0.0.100:6443");
     assertThat(s.proxies).extracting(p -> p.vipHolder).containsExactly(true, false);
     assertThat(s.backends).allSatisfy(b -> assertThat(b.certificateCoversAddress).isTrue());
   }
@@ -112,22 +112,22 @@ class StatusBuilderTest {
     Observation gone =
         new Observation(
             "lb-2",
-            "https://10.10.10.99:9443",
+            "https://127.0.0.99:9443",
             null,
             null,
-            "query of lb-2 (https://10.10.10.99:9443) failed: ConnectException");
+            "query of lb-2 (https://127.0.0.99:9443) failed: ConnectException");
     ExternalLoadBalancerStatus s =
         StatusBuilder.build(
             null, facts(List.of(synced("lb-1", V, null, true), gone), Map.of(), false), T0);
     assertThat(cond(s, "Ready").getReason()).isEqualTo("ProxyUnreachable");
     assertThat(cond(s, "Degraded").getStatus()).isEqualTo("True");
-    assertThat(cond(s, "Degraded").getMessage()).contains("lb-2 (https://10.10.10.99:9443)");
+    assertThat(cond(s, "Degraded").getMessage()).contains("lb-2 (https://127.0.0.99:9443)");
     assertThat(s.proxiesSummary).isEqualTo("1/2");
   }
 
   @Test
   void serverCertificateWithoutTheVipIsCertificateMissingSanWithTheTlsSanLine() {
-    List<String> noVip = List.of("IP:10.10.10.51", "DNS:localhost");
+    List<String> noVip = List.of("IP:127.0.0.51", "DNS:localhost");
     ExternalLoadBalancerStatus s =
         StatusBuilder.build(
             null,
@@ -138,8 +138,8 @@ class StatusBuilderTest {
             T0);
     assertThat(cond(s, "Degraded").getReason()).isEqualTo("CertificateMissingSAN");
     assertThat(cond(s, "Degraded").getMessage())
-        .contains("server server-1 (10.10.10.51)")
-        .contains("\"tls-san: 10.10.10.100\"")
+        .contains("server server-1 (127.0.0.51)")
+        .contains("\"tls-san: 127.0.0.100\"")
         .contains("/etc/rancher/k3s/config.yaml");
     assertThat(cond(s, "Ready").getStatus()).as("traffic still flows").isEqualTo("True");
     assertThat(s.backends).allSatisfy(b -> assertThat(b.certificateCoversAddress).isFalse());
@@ -151,7 +151,7 @@ class StatusBuilderTest {
     before.desiredVersion = "sha256:previous";
     BackendSelection none =
         BackendSelection.select(
-            List.of(Nodes.server("server-1", "10.10.10.51").ready(false).build()), null);
+            List.of(Nodes.server("server-1", "127.0.0.51").ready(false).build()), null);
     SyncFacts f =
         new SyncFacts(
             3,
@@ -192,7 +192,7 @@ class StatusBuilderTest {
   @Test
   void refusedPushIsPushRefusedWithTheProxysAnswer() {
     String why =
-        "push to lb-2 (https://10.10.10.99:9443) failed: 409 Conflict (epoch 1 is lower than the highest seen (4))";
+        "push to lb-2 (https://127.0.0.99:9443) failed: 409 Conflict (epoch 1 is lower than the highest seen (4))";
     ExternalLoadBalancerStatus s =
         StatusBuilder.build(
             null,
