@@ -2,6 +2,7 @@ package dev.fulcrum.operator;
 
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.DeletionPolicy;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -9,12 +10,14 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,14 +60,29 @@ public class ExternalLoadBalancerReconciler
     if (StatusDiff.same(elb.getStatus(), o.status())) {
       return UpdateControl.<ExternalLoadBalancer>noUpdate().rescheduleAfter(o.nextCheck());
     }
+    return UpdateControl.patchStatus(statusPatch(elb, o.status())).rescheduleAfter(o.nextCheck());
+  }
+
+  /** An exception past the retries still shows on the resource, as Ready=False ReconcileError. */
+  @Override
+  public ErrorStatusUpdateControl<ExternalLoadBalancer> updateErrorStatus(
+      ExternalLoadBalancer elb, Context<ExternalLoadBalancer> context, Exception e) {
+    log.warn("{}: reconcile failed: {}", elb.loadBalancerId(), e.toString());
+    ExternalLoadBalancerStatus s = ErrorStatus.of(elb, e, Instant.now());
+    return ErrorStatusUpdateControl.patchStatus(statusPatch(elb, s));
+  }
+
+  /** A fresh object with only name, namespace and status, as the JOSDK samples patch it. */
+  private static ExternalLoadBalancer statusPatch(
+      ExternalLoadBalancer elb, ExternalLoadBalancerStatus status) {
     ExternalLoadBalancer patch = new ExternalLoadBalancer();
     patch.setMetadata(
         new ObjectMetaBuilder()
             .withName(elb.getMetadata().getName())
             .withNamespace(elb.getMetadata().getNamespace())
             .build());
-    patch.setStatus(o.status());
-    return UpdateControl.patchStatus(patch).rescheduleAfter(o.nextCheck());
+    patch.setStatus(status);
+    return patch;
   }
 
   @Override
