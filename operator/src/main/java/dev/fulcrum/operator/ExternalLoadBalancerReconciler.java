@@ -63,7 +63,7 @@ public class ExternalLoadBalancerReconciler
     return UpdateControl.patchStatus(statusPatch(elb, o.status())).rescheduleAfter(o.nextCheck());
   }
 
-  /** An exception past the retries still shows on the resource, as Ready=False ReconcileError. */
+  /** A reconcile that threw shows on the resource as Ready=False ReconcileError; JOSDK retries. */
   @Override
   public ErrorStatusUpdateControl<ExternalLoadBalancer> updateErrorStatus(
       ExternalLoadBalancer elb, Context<ExternalLoadBalancer> context, Exception e) {

@@ -93,6 +93,17 @@ class ReconcilerPushMockIT {
 
     cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
     awaitServed("server-1", "server-3");
+    await()
+        .atMost(MockCluster.PATIENCE)
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(Resources.NAMESPACE).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getReason()).isEqualTo("BackendRemoved");
+                          assertThat(e.getMessage()).startsWith("server-2 (127.0.0.12:6443) left");
+                          assertThat(e.getInvolvedObject().getName()).isEqualTo("k3s-api");
+                        }));
     cluster.put(Nodes.server("server-4", "127.0.0.14").build());
     awaitServed("server-1", "server-3", "server-4");
     cluster.put(

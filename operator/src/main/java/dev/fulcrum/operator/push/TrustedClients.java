@@ -23,6 +23,9 @@ final class TrustedClients {
   }
 
   HttpClient forCa(String caPem) {
+    if (byCa.size() > 8 && !byCa.containsKey(caPem)) {
+      byCa.clear(); // rotated-away bundles would otherwise pile up
+    }
     return byCa.computeIfAbsent(caPem, this::build);
   }
 
