@@ -129,6 +129,36 @@ class ReconcilerPushMockIT {
   }
 
   @Test
+  void anUnchangedStatusIsNotWrittenAgainOnLaterReconciles() {
+    create(DeletionPolicy.Retain);
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    await()
+        .atMost(MockCluster.PATIENCE)
+        .until(() -> cluster.status("k3s-api").backendsSummary.equals("3/3"));
+    String version = resourceVersion();
+    double before = reconciliations();
+    // The operator polls every second; wait for three more reconciles of an unchanged world.
+    await().atMost(MockCluster.PATIENCE).until(() -> reconciliations() >= before + 3);
+    assertThat(resourceVersion()).isEqualTo(version);
+  }
+
+  private String resourceVersion() {
+    return client
+        .resources(ExternalLoadBalancer.class)
+        .inNamespace(Resources.NAMESPACE)
+        .withName("k3s-api")
+        .get()
+        .getMetadata()
+        .getResourceVersion();
+  }
+
+  private double reconciliations() {
+    return cluster.registry().find("operator.sdk.reconciliations.success").counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  @Test
   void deletionPolicyClearRemovesTheFrontendFromEveryProxy() {
     create(DeletionPolicy.Clear);
     awaitServed("server-1", "server-2", "server-3");
