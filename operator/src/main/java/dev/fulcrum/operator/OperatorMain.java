@@ -44,26 +44,28 @@ public final class OperatorMain {
         settings.leaderElection()
             ? EpochSource.lease(client, settings.leaseNamespace(), settings.leaseName())
             : EpochSource.none();
-    return start(client, settings, registry, epoch, false);
+    return start(client, settings, registry, epoch, true, true);
   }
 
   /**
    * Builds and starts an operator.
    *
-   * @param mockServer the Fabric8 mock server answers apply patches with 415, so status is patched
-   *     with JSON patch; losing the Lease stops the operator instead of exiting the JVM
+   * @param useSsa patch status with server-side apply; the Fabric8 mock server answers apply
+   *     patches with 415, so tests on it use JSON patch
+   * @param exitOnStopLeading exit the JVM when the Lease is lost (production); tests stop instead
    */
   public static Operator start(
       KubernetesClient client,
       OperatorSettings settings,
       PrometheusMeterRegistry registry,
       EpochSource epoch,
-      boolean mockServer) {
+      boolean useSsa,
+      boolean exitOnStopLeading) {
     Operator operator =
         new Operator(
             o -> {
               o.withKubernetesClient(client)
-                  .withUseSSAToPatchPrimaryResource(!mockServer)
+                  .withUseSSAToPatchPrimaryResource(useSsa)
                   .withCloseClientOnStop(false)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (settings.leaderElection()) {
@@ -71,7 +73,7 @@ public final class OperatorMain {
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                             settings.leaseName())
                         .withLeaseNamespace(settings.leaseNamespace())
-                        .withExitOnStopLeading(!mockServer)
+                        .withExitOnStopLeading(exitOnStopLeading)
                         .build());
               }
             });

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.status.Conditions;
 import dev.fulcrum.operator.testing.FakeAdminApi;
-import dev.fulcrum.operator.testing.MockCluster;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.proxy.admin.Pki;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
@@ -31,7 +31,7 @@ class LeaderElectionMockIT {
   void theLeaderPushesWithTheLeaseTransitionsAsEpoch() throws Exception {
     Pki.Issued ca = Pki.certificateAuthority("test-ca");
     try (FakeAdminApi lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "t");
-        MockCluster cluster = new MockCluster(client)) {
+        TestCluster cluster = new TestCluster(client)) {
       client.secrets().resource(Resources.credentials("t", ca.certificatePem())).create();
       cluster.put(Nodes.server("server-1", "127.0.0.11").build());
       allowLeases();

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.status.Conditions;
-import dev.fulcrum.operator.testing.MockCluster;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.proxy.admin.Pki;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -41,7 +41,7 @@ class PushLatencyBenchIT {
     }
     try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir.resolve("lb-1"));
         RealProxy lb2 = new RealProxy("lb-2", "127.0.0.2", ca, "t", dir.resolve("lb-2"));
-        MockCluster cluster = new MockCluster(client).startOperator(EpochSource.none())) {
+        TestCluster cluster = new TestCluster(client).startOperator(EpochSource.none())) {
       client.secrets().resource(Resources.credentials("t", ca.certificatePem())).create();
       for (int i = 1; i <= 3; i++) {
         cluster.put(Nodes.server("server-" + i, "127.0.0.1" + i).build());
@@ -65,13 +65,13 @@ class PushLatencyBenchIT {
         long start = System.nanoTime();
         cluster.put(Nodes.server(leaving, ip).ready(false).build());
         await()
-            .atMost(MockCluster.PATIENCE)
+            .atMost(TestCluster.PATIENCE)
             .pollInterval(Duration.ofMillis(2))
             .until(() -> !serves(lb1, leaving) && !serves(lb2, leaving));
         micros[t] = (System.nanoTime() - start) / 1000;
         cluster.put(Nodes.server(leaving, ip).build());
         await()
-            .atMost(MockCluster.PATIENCE)
+            .atMost(TestCluster.PATIENCE)
             .until(() -> serves(lb1, leaving) && serves(lb2, leaving));
       }
       Arrays.sort(micros);

@@ -10,10 +10,10 @@ import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.desired.BackendSelection;
 import dev.fulcrum.operator.status.Conditions;
-import dev.fulcrum.operator.testing.MockCluster;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.testing.EchoBackend;
@@ -46,7 +46,7 @@ class RealProxyIT {
   final Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
   final AtomicLong epoch = new AtomicLong();
   final List<EchoBackend> servers = new ArrayList<>();
-  MockCluster cluster;
+  TestCluster cluster;
   RealProxy lb1;
   RealProxy lb2;
   int frontendPort;
@@ -63,7 +63,7 @@ class RealProxyIT {
     for (int i = 1; i <= 3; i++) {
       addServer(i, List.of("127.0.0.1" + i, VIP));
     }
-    cluster = new MockCluster(client).startOperator(epoch::get);
+    cluster = new TestCluster(client).startOperator(epoch::get);
     client
         .secrets()
         .resource(Resources.credentials("token", ca.certificatePem()))
@@ -122,7 +122,7 @@ class RealProxyIT {
 
   void awaitEverywhere(String... names) {
     await()
-        .atMost(MockCluster.PATIENCE)
+        .atMost(TestCluster.PATIENCE)
         .untilAsserted(
             () -> {
               assertThat(lb1.served(ID)).containsExactly(names);
@@ -139,7 +139,7 @@ class RealProxyIT {
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
     awaitEverywhere("server-1", "server-2", "server-3");
     await()
-        .atMost(MockCluster.PATIENCE)
+        .atMost(TestCluster.PATIENCE)
         .untilAsserted(
             () -> assertThat(cluster.status("k3s-api").backendsSummary).isEqualTo("3/3"));
     assertThat(cluster.status("k3s-api").registrationAddress)
@@ -179,7 +179,7 @@ class RealProxyIT {
         .contains("lb-2 (" + lb2.endpoint() + ")")
         .doesNotContain("lb-1 (");
     await()
-        .atMost(MockCluster.PATIENCE)
+        .atMost(TestCluster.PATIENCE)
         .until(() -> lb1.served(ID).equals(List.of("server-1", "server-2")));
     assertThat(lb2.served(ID)).contains("server-3");
     lb2.startAdmin();
@@ -206,7 +206,7 @@ class RealProxyIT {
           return e;
         });
     await()
-        .atMost(MockCluster.PATIENCE)
+        .atMost(TestCluster.PATIENCE)
         .until(() -> cluster.status("k3s-api").observedGeneration == 2L);
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
     for (RealProxy p : List.of(lb1, lb2)) {

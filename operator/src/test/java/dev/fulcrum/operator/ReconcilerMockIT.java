@@ -71,7 +71,8 @@ class ReconcilerMockIT {
             settings,
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             EpochSource.none(),
-            true);
+            false,
+            false);
   }
 
   @AfterEach

@@ -9,9 +9,9 @@ import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.desired.BackendSelection;
 import dev.fulcrum.operator.status.Conditions;
 import dev.fulcrum.operator.testing.FakeAdminApi;
-import dev.fulcrum.operator.testing.MockCluster;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
@@ -32,7 +32,7 @@ class ReconcilerPushMockIT {
   static KubernetesClient client;
 
   final Pki.Issued ca = Pki.certificateAuthority("test-ca");
-  MockCluster cluster;
+  TestCluster cluster;
   FakeAdminApi lb1;
   FakeAdminApi lb2;
 
@@ -40,7 +40,7 @@ class ReconcilerPushMockIT {
   void start() throws Exception {
     lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "token-1");
     lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, "token-1");
-    cluster = new MockCluster(client).startOperator(EpochSource.none());
+    cluster = new TestCluster(client).startOperator(EpochSource.none());
     client
         .secrets()
         .resource(Resources.credentials("token-1", ca.certificatePem()))
@@ -77,7 +77,7 @@ class ReconcilerPushMockIT {
 
   void awaitServed(String... names) {
     await()
-        .atMost(MockCluster.PATIENCE)
+        .atMost(TestCluster.PATIENCE)
         .untilAsserted(
             () -> {
               assertThat(served(lb1)).containsExactly(names);
@@ -94,7 +94,7 @@ class ReconcilerPushMockIT {
     cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
     awaitServed("server-1", "server-3");
     await()
-        .atMost(MockCluster.PATIENCE)
+        .atMost(TestCluster.PATIENCE)
         .untilAsserted(
             () ->
                 assertThat(client.v1().events().inNamespace(Resources.NAMESPACE).list().getItems())
@@ -133,12 +133,12 @@ class ReconcilerPushMockIT {
     create(DeletionPolicy.Retain);
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
     await()
-        .atMost(MockCluster.PATIENCE)
+        .atMost(TestCluster.PATIENCE)
         .until(() -> cluster.status("k3s-api").backendsSummary.equals("3/3"));
     String version = resourceVersion();
     double before = reconciliations();
     // The operator polls every second; wait for three more reconciles of an unchanged world.
-    await().atMost(MockCluster.PATIENCE).until(() -> reconciliations() >= before + 3);
+    await().atMost(TestCluster.PATIENCE).until(() -> reconciliations() >= before + 3);
     assertThat(resourceVersion()).isEqualTo(version);
   }
 
@@ -168,7 +168,7 @@ class ReconcilerPushMockIT {
         .withName("k3s-api")
         .delete();
     await()
-        .atMost(MockCluster.PATIENCE)
+        .atMost(TestCluster.PATIENCE)
         .until(() -> lb1.applied(ID) == null && lb2.applied(ID) == null);
   }
 
@@ -181,7 +181,7 @@ class ReconcilerPushMockIT {
         .inNamespace(Resources.NAMESPACE)
         .withName("k3s-api")
         .delete();
-    await().atMost(MockCluster.PATIENCE).until(() -> cluster.status("k3s-api") == null);
+    await().atMost(TestCluster.PATIENCE).until(() -> cluster.status("k3s-api") == null);
     assertThat(served(lb1)).containsExactly("server-1", "server-2", "server-3");
   }
 

@@ -22,7 +22,7 @@ public class ExternalLoadBalancerSpec {
   public TimeoutsSpec timeouts;
 
   @Required
-  @Size(min = 1)
+  @Size(min = 1, max = 16)
   @ValidationRule(
       value = "self.all(p, self.exists_one(q, q.name == p.name))",
       message = "proxies[].name must be unique")

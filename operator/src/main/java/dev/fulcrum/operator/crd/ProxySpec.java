@@ -3,11 +3,14 @@ package dev.fulcrum.operator.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** One lb host's proxy-sidecar admin endpoint. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ProxySpec {
+  // The length bound keeps the uniqueness rule's CEL cost within the API server's budget.
   @Required
+  @Size(max = 63)
   @Pattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
   public String name;
 

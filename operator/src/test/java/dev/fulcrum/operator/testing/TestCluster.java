@@ -20,17 +20,30 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-/** An operator running against the Fabric8 mock API server, and the steps ITs take on it. */
-public final class MockCluster implements AutoCloseable {
+/**
+ * An operator running against an API server (the Fabric8 mock, or realapi), and the steps ITs take
+ * on it.
+ */
+public final class TestCluster implements AutoCloseable {
   public static final Duration PATIENCE = Duration.ofSeconds(30);
 
   private final KubernetesClient client;
+  private final boolean realApiServer;
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private Operator operator;
 
-  public MockCluster(KubernetesClient client) {
+  public TestCluster(KubernetesClient client) {
+    this(client, false);
+  }
+
+  /**
+   * @param realApiServer the client talks to a real API server: status is patched with server-side
+   *     apply, which the mock server refuses
+   */
+  public TestCluster(KubernetesClient client, boolean realApiServer) {
     this.client = client;
+    this.realApiServer = realApiServer;
     Resources.registerCrd(client);
     client
         .namespaces()
@@ -44,13 +57,13 @@ public final class MockCluster implements AutoCloseable {
   }
 
   /** Starts (or restarts) the operator; a short poll keeps ITs quick. */
-  public MockCluster startOperator(EpochSource epoch) {
-    operator = OperatorMain.start(client, settings(false), registry, epoch, true);
+  public TestCluster startOperator(EpochSource epoch) {
+    operator = OperatorMain.start(client, settings(false), registry, epoch, realApiServer, false);
     return this;
   }
 
   /** Starts an operator that must win the Lease first; its pushes carry the Lease's transitions. */
-  public MockCluster startLeaderElectedOperator() {
+  public TestCluster startLeaderElectedOperator() {
     OperatorSettings s = settings(true);
     operator =
         OperatorMain.start(
@@ -58,7 +71,8 @@ public final class MockCluster implements AutoCloseable {
             s,
             registry,
             EpochSource.lease(client, s.leaseNamespace(), s.leaseName()),
-            true);
+            realApiServer,
+            false);
     return this;
   }
 
@@ -87,6 +101,17 @@ public final class MockCluster implements AutoCloseable {
 
   public void put(Node node) {
     client.nodes().resource(node).createOr(r -> r.update());
+    if (realApiServer) {
+      // A real API server keeps a Node's status only through the status subresource.
+      client
+          .nodes()
+          .withName(node.getMetadata().getName())
+          .editStatus(
+              n -> {
+                n.setStatus(node.getStatus());
+                return n;
+              });
+    }
   }
 
   public void deleteNode(String name) {
