@@ -95,6 +95,30 @@ class RealApiIT {
     servers.forEach(EchoBackend::close);
   }
 
+  /** Runs kubectl against the same API server when it is installed, as a user would. */
+  private static String kubectl(String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "kubectl",
+                "--kubeconfig",
+                System.getenv("FULCRUM_IT_KUBECONFIG"),
+                "-n",
+                Resources.NAMESPACE));
+    command.addAll(List.of(args));
+    Process p;
+    try {
+      p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      org.junit.jupiter.api.Assumptions.abort("kubectl is not installed");
+      throw e;
+    }
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
   @Test
   void theApiServerRejectsDuplicateProxyNamesAndOutOfRangePortsAndFillsDefaults() {
     ExternalLoadBalancer dup =
@@ -164,6 +188,17 @@ class RealApiIT {
     client.resource(elb).create();
 
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    assertThat(kubectl("wait", "--for=condition=Ready", "--timeout=30s", "elb/k3s-api"))
+        .contains("condition met");
+    String table = kubectl("get", "elb");
+    System.out.print(table);
+    assertThat(table.lines().findFirst().orElseThrow())
+        .contains("READY", "REASON", "BACKENDS", "PROXIES", "ADDRESS", "AGE");
+    assertThat(table)
+        .contains("k3s-api")
+        .contains("Synced")
+        .contains("2/2")
+        .contains("https://" + VIP);
     for (RealProxy p : proxies) {
       assertThat(p.served(ID)).containsExactly("server-1", "server-2", "server-3");
       java.util.Set<String> reached = new java.util.TreeSet<>();
