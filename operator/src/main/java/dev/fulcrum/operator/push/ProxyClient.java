@@ -103,7 +103,7 @@ public final class ProxyClient {
         b.method(method, HttpRequest.BodyPublishers.noBody());
       }
       return clients
-          .forCa(creds.caPem())
+          .forCredentials(creds)
           .sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);

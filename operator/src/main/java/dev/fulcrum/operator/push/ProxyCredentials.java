@@ -10,10 +10,19 @@ import java.util.Map;
  *
  * @param token the proxies' admin bearer token (Secret key {@code token})
  * @param caPem the CA (or bundle of self-signed certificates) of the proxies' admin endpoints
+ * @param clientCertPem optional client certificate chain for proxies that require mTLS
+ * @param clientKeyPem its PKCS#8 private key
  */
-public record ProxyCredentials(String token, String caPem) {
+public record ProxyCredentials(
+    String token, String caPem, String clientCertPem, String clientKeyPem) {
   public static final String TOKEN_KEY = "token";
   public static final String CA_KEY = "ca.crt";
+  public static final String CERT_KEY = "tls.crt";
+  public static final String KEY_KEY = "tls.key";
+
+  public ProxyCredentials(String token, String caPem) {
+    this(token, caPem, null, null);
+  }
 
   /**
    * Reads the Secret's {@code token} and {@code ca.crt}.
@@ -30,7 +39,13 @@ public record ProxyCredentials(String token, String caPem) {
     if (ca == null || ca.isBlank()) {
       throw new IllegalArgumentException("Secret " + name + " has no key \"" + CA_KEY + "\"");
     }
-    return new ProxyCredentials(token.trim(), ca);
+    String cert = value(secret, CERT_KEY);
+    String key = value(secret, KEY_KEY);
+    if ((cert == null) != (key == null)) {
+      throw new IllegalArgumentException(
+          "Secret " + name + " has only one of \"" + CERT_KEY + "\" and \"" + KEY_KEY + "\"");
+    }
+    return new ProxyCredentials(token.trim(), ca, cert, key);
   }
 
   private static String value(Secret secret, String key) {

@@ -13,23 +13,27 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** One JDK HttpClient per CA bundle, trusting exactly that bundle; a rotated CA gets a new one. */
+/**
+ * One JDK HttpClient per credentials, trusting exactly their CA bundle and presenting their client
+ * certificate if any; rotated credentials get a new one.
+ */
 final class TrustedClients {
   private final Duration connectTimeout;
-  private final Map<String, HttpClient> byCa = new ConcurrentHashMap<>();
+  private final Map<ProxyCredentials, HttpClient> byCa = new ConcurrentHashMap<>();
 
   TrustedClients(Duration connectTimeout) {
     this.connectTimeout = connectTimeout;
   }
 
-  HttpClient forCa(String caPem) {
-    if (byCa.size() > 8 && !byCa.containsKey(caPem)) {
-      byCa.clear(); // rotated-away bundles would otherwise pile up
+  HttpClient forCredentials(ProxyCredentials creds) {
+    if (byCa.size() > 8 && !byCa.containsKey(creds)) {
+      byCa.clear(); // rotated-away credentials would otherwise pile up
     }
-    return byCa.computeIfAbsent(caPem, this::build);
+    return byCa.computeIfAbsent(creds, this::build);
   }
 
-  private HttpClient build(String caPem) {
+  private HttpClient build(ProxyCredentials creds) {
+    String caPem = creds.caPem();
     try {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
@@ -47,14 +51,20 @@ final class TrustedClients {
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, tmf.getTrustManagers(), null);
+      ssl.init(
+          creds.clientCertPem() == null
+              ? null
+              : ClientCertificates.keyManagers(creds.clientCertPem(), creds.clientKeyPem()),
+          tmf.getTrustManagers(),
+          null);
       return HttpClient.newBuilder()
           .sslContext(ssl)
           .connectTimeout(connectTimeout)
           .version(HttpClient.Version.HTTP_1_1)
           .build();
     } catch (GeneralSecurityException | java.io.IOException e) {
-      throw new IllegalArgumentException("ca.crt is not a usable PEM bundle: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "ca.crt, tls.crt or tls.key is not usable PEM: " + e.getMessage(), e);
     }
   }
 }

@@ -29,6 +29,15 @@ public final class RealProxy implements AutoCloseable {
   /** Starts a proxy whose admin certificate is issued by {@code ca} for {@code host}. */
   public RealProxy(String name, String host, Pki.Issued ca, String token, Path dir)
       throws Exception {
+    this(name, host, ca, token, dir, null);
+  }
+
+  /**
+   * As above; with {@code clientCa}, the admin API also requires a client certificate it signed.
+   */
+  public RealProxy(
+      String name, String host, Pki.Issued ca, String token, Path dir, Pki.Issued clientCa)
+      throws Exception {
     this.host = host;
     this.dir = Files.createDirectories(dir);
     Pki.Issued cert = Pki.issue(ca, name, List.of(host));
@@ -38,7 +47,11 @@ public final class RealProxy implements AutoCloseable {
     engine =
         new ProxyEngine(
             name, host, transport, new StateStore(dir.resolve("state")), new ProxyMetrics());
-    settings = new AdminSettings(host, 0, certFile, keyFile, null, tokenFile);
+    Path clientCaFile =
+        clientCa == null
+            ? null
+            : Files.writeString(dir.resolve("client-ca.crt"), clientCa.certificatePem());
+    settings = new AdminSettings(host, 0, certFile, keyFile, clientCaFile, tokenFile);
     startAdmin();
   }
 
@@ -88,7 +101,7 @@ public final class RealProxy implements AutoCloseable {
             admin.localAddress().getPort(),
             settings.certFile(),
             settings.keyFile(),
-            null,
+            settings.clientCaFile(),
             settings.tokenFile());
   }
 
