@@ -30,6 +30,9 @@ final class ProxyPushes {
   private final OperatorMetrics metrics;
   private final Backoff pushBackoff = new Backoff();
   private final Backoff queryBackoff = new Backoff();
+  // The failure a proxy in backoff last gave, so its status keeps saying why until the retry.
+  private final Map<String, PushResult> lastFailure =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   ProxyPushes(ProxyClient client, OperatorMetrics metrics) {
     this.client = client;
@@ -43,6 +46,7 @@ final class ProxyPushes {
       List<Observation> seen,
       ProxyCredentials creds) {
     Map<String, CompletableFuture<PushResult>> calls = new HashMap<>();
+    Map<String, PushResult> results = new HashMap<>();
     Map<String, Long> started = new HashMap<>();
     Duration retry = null;
     for (ProxySpec p : proxies) {
@@ -55,12 +59,15 @@ final class ProxyPushes {
       long now = System.nanoTime();
       if (!pushBackoff.allowed(key, now)) {
         retry = LoadBalancerSync.min(pushBackoff.remaining(key, now), retry);
+        PushResult last = lastFailure.get(key);
+        if (last != null) {
+          results.put(p.name, last);
+        }
         continue;
       }
       started.put(p.name, now);
       calls.put(p.name, client.push(p, id, desired, creds));
     }
-    Map<String, PushResult> results = new HashMap<>();
     List<Observation> after = new ArrayList<>(seen);
     calls.forEach(
         (name, call) -> {
@@ -71,10 +78,12 @@ final class ProxyPushes {
           String key = id + "/" + name;
           if (r.ok()) {
             pushBackoff.succeeded(key);
+            lastFailure.remove(key);
             log.info("{}: {} applied {}", id, name, r.appliedVersion());
             replace(after, name, r.appliedVersion());
           } else {
             Duration wait = pushBackoff.failed(key, System.nanoTime());
+            lastFailure.put(key, r);
             log.warn("{}: {}; retry in {}", id, r.error(), wait);
           }
         });
@@ -111,6 +120,7 @@ final class ProxyPushes {
   }
 
   void forget(String id) {
+    lastFailure.keySet().removeIf(k -> k.startsWith(id + "/"));
     pushBackoff.forget(id);
     queryBackoff.forget(id);
     metrics.forget(id);

@@ -137,8 +137,13 @@ class LoadBalancerSyncTest {
   void aPushFromALowerEpochIsRefusedAndTheNewLeadersPushWins() {
     lb1.highestEpoch(5);
     epoch.set(3);
-    ExternalLoadBalancerStatus fenced = sync(newOperator(), S1, S2);
+    LoadBalancerSync deposed = newOperator();
+    ExternalLoadBalancerStatus fenced = sync(deposed, S1, S2);
     assertThat(ready(fenced)).isEqualTo("False/PushRefused");
+    int puts = lb1.puts();
+    ExternalLoadBalancerStatus again = sync(deposed, S1, S2);
+    assertThat(ready(again)).as("still refused while backing off").isEqualTo("False/PushRefused");
+    assertThat(lb1.puts()).as("no retry inside the backoff").isEqualTo(puts);
     assertThat(Conditions.find(fenced.conditions, "Degraded").getMessage())
         .contains("push to lb-1 (" + lb1.endpoint() + ") failed: 409 Conflict");
     assertThat(lb1.applied(ID)).isNull();
