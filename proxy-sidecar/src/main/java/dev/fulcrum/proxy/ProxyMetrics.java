@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy;
 
 import dev.fulcrum.proxy.balance.Backend;
+import dev.fulcrum.proxy.health.CheckCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -9,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -123,6 +125,29 @@ public final class ProxyMetrics {
         .tags(tags)
         .baseUnit(baseUnit)
         .register(registry);
+  }
+
+  /** Adds the active health-check counters of a backend registered by {@link #backendAdded}. */
+  public synchronized void healthChecks(Backend b, CheckCounters counters) {
+    Registered r = backends.get(key(b));
+    if (r == null || r.backend() != b || counters == null) {
+      return;
+    }
+    Tags tags =
+        Tags.of("lb", b.loadBalancerId(), "backend", b.config().name(), "endpoint", b.endpoint());
+    List<Meter> meters = new ArrayList<>(r.meters());
+    meters.add(
+        FunctionCounter.builder("fulcrum.backend.health.checks", counters, CheckCounters::checks)
+            .description("Active health checks run")
+            .tags(tags)
+            .register(registry));
+    meters.add(
+        FunctionCounter.builder(
+                "fulcrum.backend.health.check.failures", counters, CheckCounters::failures)
+            .description("Active health checks that failed")
+            .tags(tags)
+            .register(registry));
+    backends.put(key(b), new Registered(b, List.copyOf(meters)));
   }
 
   /** Removes the meters of a backend that left. */

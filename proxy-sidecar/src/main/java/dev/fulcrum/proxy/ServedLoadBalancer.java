@@ -245,6 +245,7 @@ final class ServedLoadBalancer {
       config = next;
       backends = Map.copyOf(live);
       health.update(pool.backends(), next.healthCheck());
+      added.forEach(b -> metrics.healthChecks(b, health.counters(b)));
       rebalancer.update(pool);
       removed.forEach(b -> drain(b, next.timeouts().drainSeconds()));
       metrics.applied(id, next.version());

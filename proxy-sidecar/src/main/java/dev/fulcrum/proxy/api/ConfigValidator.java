@@ -75,6 +75,25 @@ public final class ConfigValidator {
     if (f.virtualRouterId() != null) {
       range("frontend.virtualRouterId", f.virtualRouterId(), 1, 255);
     }
+    if (f.virtualIP() != null) {
+      if (blank(f.interfaceName())) {
+        add("frontend.interface", "is required with a virtualIP (the interface keepalived uses)");
+      }
+      if (f.virtualRouterId() == null) {
+        add("frontend.virtualRouterId", "is required with a virtualIP");
+      }
+    }
+    if (f.priorities() != null) {
+      f.priorities()
+          .forEach(
+              (proxy, priority) -> {
+                if (blank(proxy)) {
+                  add("frontend.priorities", "proxy names must not be empty");
+                } else {
+                  range("frontend.priorities." + proxy, priority, 1, 254);
+                }
+              });
+    }
     HealthCheckConfig h = c.healthCheck();
     range("healthCheck.intervalSeconds", h.intervalSeconds(), 1, 3600);
     range("healthCheck.downIntervalSeconds", h.downIntervalSeconds(), 1, 3600);

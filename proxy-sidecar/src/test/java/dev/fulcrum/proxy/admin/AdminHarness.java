@@ -5,6 +5,7 @@ import dev.fulcrum.proxy.ProxyMetrics;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -7,6 +7,7 @@ import dev.fulcrum.proxy.ProxyEngine;
 import dev.fulcrum.proxy.ProxyMetrics;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

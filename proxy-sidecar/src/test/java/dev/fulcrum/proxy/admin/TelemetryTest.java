@@ -151,6 +151,10 @@ class TelemetryTest {
                   .hasValue(1);
               assertThat(value(text, "fulcrum_backend_up", "a")).hasValue(1);
               assertThat(value(text, "fulcrum_backend_connections_active", "a")).hasValue(0);
+              // The first TCP check runs at once on apply.
+              assertThat(value(text, "fulcrum_backend_health_checks_total", "a")).hasValue(1);
+              assertThat(value(text, "fulcrum_backend_health_check_failures_total", "a"))
+                  .hasValue(0);
               assertThat(text)
                   .contains(
                       "fulcrum_loadbalancer_applied_info{lb=\""

@@ -45,6 +45,7 @@ class ConfigValidatorTest {
             "frontend.bind: must be an IP address literal (got \"eth0\")",
             "frontend.virtualIP: must be an address with a prefix, e.g. 10.10.10.100/24 (got \"10.10.10.100\")",
             "frontend.virtualRouterId: must be between 1 and 255 (got 300)",
+            "frontend.interface: is required with a virtualIP (the interface keepalived uses)",
             "healthCheck.intervalSeconds: must be between 1 and 3600 (got 0)",
             "healthCheck.fall: must be between 1 and 100 (got 0)",
             "healthCheck.path: must start with / (got \"ping\")",
@@ -52,6 +53,16 @@ class ConfigValidatorTest {
             "backends[0].name: is required",
             "backends[0].address: must be an IP address or host name (got \"bad host!\")",
             "backends[0].port: must be between 1 and 65535 (got 0)");
+  }
+
+  @Test
+  void vrrpPrioritiesAreCheckedPerProxy() {
+    FrontendConfig vip =
+        new FrontendConfig(
+            6443, null, "10.10.10.100/24", "eth1", 51, java.util.Map.of("lb-1", 200, "lb-2", 255));
+
+    assertThat(ConfigValidator.problems(with(vip, null, ONE)))
+        .containsExactly("frontend.priorities.lb-2: must be between 1 and 254 (got 255)");
   }
 
   @Test

@@ -10,9 +10,7 @@ import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.testing.PingServer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,23 +64,12 @@ class HttpsHealthCheckTest {
       assertThat(backend.lastCheckError()).startsWith("TLS");
       assertThat(server.pings()).isZero();
 
-      ClientCertificate pem = new ClientCertificate(client.certificatePem(), pkcs8Pem(client));
+      ClientCertificate pem = new ClientCertificate(client.certificatePem(), client.keyPem());
       monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS, pem));
       await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.UP);
       assertThat(server.pings()).isGreaterThanOrEqualTo(Checks.RISE);
       assertThat(backend.lastCheckError()).isNull();
     }
-  }
-
-  /**
-   * The wire format's PKCS#8 PEM. Not {@link Pki.Issued#keyPem()}: it writes EC keys as SEC1
-   * without the curve, which {@link Pki#readKey} cannot read back.
-   */
-  private static String pkcs8Pem(Pki.Issued issued) {
-    String body =
-        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-            .encodeToString(issued.key().getEncoded());
-    return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
   }
 
   @Test

@@ -47,6 +47,11 @@ final class ProxyHarness implements AutoCloseable {
     return b;
   }
 
+  /** Closes a backend the test started itself (e.g. a TLS one) with the harness. */
+  void adopt(EchoBackend b) {
+    backends.add(b);
+  }
+
   InetSocketAddress proxyAddress() {
     return new InetSocketAddress(BIND, port);
   }

@@ -1,5 +1,6 @@
-package dev.fulcrum.proxy.admin;
+package dev.fulcrum.proxy.testing;
 
+import dev.fulcrum.proxy.admin.Pki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -17,10 +18,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** TLS client contexts for tests: trust exactly the given certificates, optionally present one. */
-final class TlsClients {
+public final class TlsClients {
   private TlsClients() {}
 
-  static X509Certificate certificate(Path pemFile) {
+  public static X509Certificate certificate(Path pemFile) {
     try {
       return Pki.readCertificates(Files.readString(pemFile)).get(0);
     } catch (IOException e) {
@@ -29,7 +30,7 @@ final class TlsClients {
   }
 
   /** Trusts {@code trusted} only; presents {@code identity} when it is not null. */
-  static SSLContext context(X509Certificate trusted, Pki.Issued identity) {
+  public static SSLContext context(X509Certificate trusted, Pki.Issued identity) {
     try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
@@ -56,7 +57,7 @@ final class TlsClients {
     }
   }
 
-  static HttpClient http(SSLContext ssl) {
+  public static HttpClient http(SSLContext ssl) {
     return HttpClient.newBuilder()
         .sslContext(ssl)
         .version(HttpClient.Version.HTTP_1_1)
@@ -64,7 +65,7 @@ final class TlsClients {
         .build();
   }
 
-  static String fingerprint(Certificate c) {
+  public static String fingerprint(Certificate c) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
     } catch (GeneralSecurityException e) {
