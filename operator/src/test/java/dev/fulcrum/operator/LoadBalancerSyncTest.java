@@ -91,6 +91,10 @@ class LoadBalancerSyncTest {
     assertThat(ready(s)).isEqualTo("True/Synced");
     assertThat(served(lb1)).containsExactly("server-1", "server-2", "server-3");
     assertThat(lb2.applied(ID).version()).isEqualTo(s.desiredVersion);
+    assertThat(lb2.applied(ID).frontend().priorities())
+        .as("every proxy gets the same VRRP priority map")
+        .isEqualTo(java.util.Map.of("lb-1", 200, "lb-2", 100));
+    assertThat(lb2.applied(ID).frontend().interfaceName()).isEqualTo("lo");
     assertThat(s.proxiesSummary).isEqualTo("2/2");
   }
 

@@ -138,6 +138,13 @@ class RealApiIT {
     assertThatThrownBy(() -> client.resource(port).create())
         .hasMessageContaining("spec.frontend.port");
 
+    ExternalLoadBalancer noInterface =
+        Resources.elb(
+            "vip", 6443, VIP + "/8", List.of(new ProxySpec("lb-1", "https://127.0.0.1:1", 1)));
+    noInterface.getSpec().frontend.interfaceName = null;
+    assertThatThrownBy(() -> client.resource(noInterface).create())
+        .hasMessageContaining("a virtualIP needs interface and virtualRouterId");
+
     ExternalLoadBalancer ok =
         Resources.elb("ok", 6443, null, List.of(new ProxySpec("lb-1", "https://127.0.0.1:1", 1)));
     ok.getSpec().backends = new BackendsSpec();

@@ -7,9 +7,13 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The listening side on every lb host, and the VIP keepalived moves between them. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.virtualIP) || (has(self.interface) && has(self.virtualRouterId))",
+    message = "a virtualIP needs interface and virtualRouterId (keepalived's VRRP instance)")
 public class FrontendSpec {
   @Required
   @Min(1)

@@ -1,6 +1,8 @@
 package dev.fulcrum.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -19,6 +21,8 @@ public class ProxySpec {
   public String endpoint;
 
   /** keepalived priority of this host; the highest healthy one holds the VIP. */
+  @Min(1)
+  @Max(254)
   public Integer priority;
 
   public ProxySpec() {}

@@ -3,6 +3,7 @@ package dev.fulcrum.operator.desired;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import dev.fulcrum.operator.crd.FrontendSpec;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
+import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.crd.TimeoutsSpec;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.Balance;
@@ -12,6 +13,8 @@ import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.TimeoutsConfig;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Copies the resource's spec into the wire record; the names are the same on both sides. */
 public final class SpecMapping {
@@ -27,7 +30,7 @@ public final class SpecMapping {
     return new LoadBalancerConfig(
         null,
         null,
-        frontend(spec.frontend),
+        frontend(spec.frontend, spec.proxies),
         spec.balance == null ? null : Balance.fromWire(spec.balance.name()),
         healthCheck(spec.healthCheck),
         timeouts(spec.timeouts),
@@ -36,11 +39,19 @@ public final class SpecMapping {
         null);
   }
 
-  private static FrontendConfig frontend(FrontendSpec f) {
+  /** Every proxy gets the same priority map and picks its own entry, so versions stay equal. */
+  private static FrontendConfig frontend(FrontendSpec f, List<ProxySpec> proxies) {
     if (f == null) {
       return null;
     }
-    return new FrontendConfig(f.port, f.bind, f.virtualIP, f.interfaceName, f.virtualRouterId);
+    Map<String, Integer> priorities = new TreeMap<>();
+    if (proxies != null) {
+      proxies.stream()
+          .filter(p -> p != null && p.name != null && p.priority != null)
+          .forEach(p -> priorities.put(p.name, p.priority));
+    }
+    return new FrontendConfig(
+        f.port, f.bind, f.virtualIP, f.interfaceName, f.virtualRouterId, priorities);
   }
 
   private static HealthCheckConfig healthCheck(HealthCheckSpec h) {

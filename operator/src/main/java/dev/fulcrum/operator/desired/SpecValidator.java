@@ -40,7 +40,8 @@ public final class SpecValidator {
       for (String p :
           ConfigValidator.problems(
               SpecMapping.unstamped(spec, List.of(placeholder)).normalized())) {
-        if (!p.startsWith("backends")) {
+        // Backends come from Nodes; priorities are reported at spec.proxies[].priority instead.
+        if (!p.startsWith("backends") && !p.startsWith("frontend.priorities")) {
           out.add("spec." + p);
         }
       }
@@ -86,6 +87,9 @@ public final class SpecValidator {
         out.add(at + ".name: is required");
       } else if (!names.add(p.name)) {
         out.add(at + ".name: \"" + p.name + "\" is used by another proxy (names must be unique)");
+      }
+      if (p != null && p.priority != null && (p.priority < 1 || p.priority > 254)) {
+        out.add(at + ".priority: must be between 1 and 254 (got " + p.priority + ")");
       }
       if (p != null && !isHttpsUrl(p.endpoint)) {
         out.add(at + ".endpoint: must be an https:// URL (got \"" + p.endpoint + "\")");

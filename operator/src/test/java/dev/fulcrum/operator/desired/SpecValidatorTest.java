@@ -16,6 +16,8 @@ class SpecValidatorTest {
     s.frontend = new FrontendSpec();
     s.frontend.port = 6443;
     s.frontend.virtualIP = "127.0.0.100/24";
+    s.frontend.interfaceName = "eth1";
+    s.frontend.virtualRouterId = 51;
     s.proxies = List.of(new ProxySpec("lb-1", "https://127.0.0.98:9443", 200));
     s.credentialsSecretRef = new ExternalLoadBalancerSpec.SecretRef("creds");
     return s;
@@ -40,7 +42,12 @@ class SpecValidatorTest {
             new ProxySpec("lb-1", "http://127.0.0.98:9443", 1),
             new ProxySpec("lb-1", "https://x:1", 1));
     s.credentialsSecretRef = null;
+    s.frontend.interfaceName = null;
+    s.proxies.get(0).priority = 255;
     assertThat(SpecValidator.problems(s))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.frontend.interface:"))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.proxies[0].priority:").contains("254"))
+        .noneSatisfy(p -> assertThat(p).startsWith("spec.frontend.priorities"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.frontend.virtualIP:"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.backends.minBackends:"))
         .anySatisfy(

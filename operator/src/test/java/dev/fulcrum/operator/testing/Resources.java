@@ -52,6 +52,10 @@ public final class Resources {
     spec.frontend = new FrontendSpec();
     spec.frontend.port = port;
     spec.frontend.virtualIP = virtualIp;
+    if (virtualIp != null) {
+      spec.frontend.interfaceName = "lo"; // keepalived's side; the operator only passes it on
+      spec.frontend.virtualRouterId = 51;
+    }
     spec.proxies = new ArrayList<>(proxies);
     spec.credentialsSecretRef = new ExternalLoadBalancerSpec.SecretRef(SECRET);
     elb.setSpec(spec);
