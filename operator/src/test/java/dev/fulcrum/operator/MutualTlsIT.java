@@ -12,6 +12,8 @@ import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.admin.Pki;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,8 +33,13 @@ class MutualTlsIT {
     Pki.Issued clientCa = Pki.certificateAuthority("operator-ca");
     Pki.Issued operatorCert = Pki.issue(clientCa, "fulcrum-operator", List.of("fulcrum-operator"));
     try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir, clientCa)) {
+      int frontendPort;
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        frontendPort = free.getLocalPort();
+      }
       ExternalLoadBalancer elb =
-          Resources.elb("k3s-api", 16443, null, List.of(new ProxySpec("lb-1", lb1.endpoint(), 1)));
+          Resources.elb(
+              "k3s-api", frontendPort, null, List.of(new ProxySpec("lb-1", lb1.endpoint(), 1)));
       elb.getMetadata().setGeneration(1L);
       LoadBalancerSync sync =
           new LoadBalancerSync(
@@ -53,7 +60,8 @@ class MutualTlsIT {
       withCert.getStringData().put("tls.crt", operatorCert.certificatePem());
       withCert.getStringData().put("tls.key", operatorCert.keyPem());
       var synced = sync.sync(elb, nodes, withCert).status();
-      assertThat(Conditions.find(synced.conditions, "Ready").getReason()).isEqualTo("Synced");
+      var ready = Conditions.find(synced.conditions, "Ready");
+      assertThat(ready.getReason()).as(ready.getMessage()).isEqualTo("Synced");
       assertThat(lb1.served(Resources.NAMESPACE + ".k3s-api")).containsExactly("server-1");
     }
   }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.operator.crd.BackendsSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.BalanceSpec;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.DeletionPolicy;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.desired.BackendSelection;
@@ -202,7 +203,7 @@ class RealProxyIT {
     cluster.edit(
         "k3s-api",
         e -> {
-          e.getSpec().proxies.get(1).priority = 150;
+          e.getSpec().deletionPolicy = DeletionPolicy.Clear;
           return e;
         });
     await()
