@@ -43,6 +43,7 @@ public final class KeepalivedConfig {
     out.append("  script \"").append(checkCommand).append("\"\n");
     // Two misses a second apart release the VIP; two successes take it back.
     out.append("  interval 1\n  timeout 2\n  fall 2\n  rise 2\n}\n");
+    checkRouterIds(vips);
     for (VirtualIp vip : vips) {
       if (!INTERFACE.matcher(vip.interfaceName()).matches()) {
         throw new IllegalArgumentException(
@@ -61,6 +62,29 @@ public final class KeepalivedConfig {
       out.append("}\n");
     }
     return out.toString();
+  }
+
+  // keepalived refuses two instances with one router id on one interface; say which ones clash.
+  private static void checkRouterIds(List<VirtualIp> vips) {
+    java.util.Map<String, VirtualIp> seen = new java.util.HashMap<>();
+    for (VirtualIp vip : vips) {
+      VirtualIp other = seen.putIfAbsent(vip.interfaceName() + "/" + vip.virtualRouterId(), vip);
+      if (other != null) {
+        throw new IllegalArgumentException(
+            "virtualRouterId "
+                + vip.virtualRouterId()
+                + " on "
+                + vip.interfaceName()
+                + " is used by two VIPs: "
+                + other.cidr()
+                + " "
+                + other.loadBalancerIds()
+                + " and "
+                + vip.cidr()
+                + " "
+                + vip.loadBalancerIds());
+      }
+    }
   }
 
   /** e.g. {@code fulcrum_51_10_10_10_100}: unique per VIP, stable across renders. */

@@ -85,4 +85,17 @@ class KeepalivedConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not a plain name");
   }
+
+  @Test
+  void twoVipsWithOneRouterIdOnOneInterfaceAreRefusedNamingBoth() {
+    var configs =
+        Map.of(
+            "default.a", withVip(6443, "10.10.10.100/24", 51, PRIO),
+            "default.b", withVip(443, "10.10.10.101/24", 51, PRIO));
+
+    assertThatThrownBy(() -> render("lb-1", configs))
+        .hasMessage(
+            "virtualRouterId 51 on eth1 is used by two VIPs: 10.10.10.100/24 [default.a] and"
+                + " 10.10.10.101/24 [default.b]");
+  }
 }

@@ -50,15 +50,40 @@ class KeepalivedFailoverIT {
 
   @Test
   void theVipFollowsTheHighestReadyProxyAndConnectionsThroughItKeepWorking() throws Exception {
-    try {
-      scenario();
-    } catch (AssertionError | Exception e) {
-      dumpLogs();
-      throw e;
-    }
+    withLogs(this::failoverAndBack);
   }
 
-  private void scenario() throws Exception {
+  @Test
+  void aChangedPriorityIsRenderedAndReachesTheRunningKeepalivedBySighup() throws Exception {
+    withLogs(this::priorityChange);
+  }
+
+  private void priorityChange() throws Exception {
+    lb1.start();
+    lb2.start();
+    await("VIP on lb-1 (priority 200)")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+
+    // lb-2's keepalived keeps running: only a reload can give it the new priority.
+    lb2.writeConfig("{lb-1: 200, lb-2: 250}");
+    lb2.stopProxy();
+    lb2.startProxy();
+
+    await("VIP moves to lb-2 once its keepalived runs with priority 250")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> lab.hasAddress(lb2.ns, VIP) && !lab.hasAddress(lb1.ns, VIP));
+    assertThat(Files.readString(lb2.keepalivedConf())).contains("priority 250");
+    assertThat(lb2.proxyLogs()).contains("keepalived reloaded: kill -HUP");
+    assertThat(
+            await("a connection through the VIP on lb-2")
+                .atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> lab.firstLine(client, VIP, PORT), "echo"::equals))
+        .isEqualTo("echo");
+  }
+
+  private void failoverAndBack() throws Exception {
     lb1.start();
     lb2.start();
 
@@ -99,6 +124,19 @@ class KeepalivedFailoverIT {
                 .ignoreExceptions()
                 .until(() -> lab.firstLine(client, VIP, PORT), "echo"::equals))
         .isEqualTo("echo");
+  }
+
+  private interface Scenario {
+    void run() throws Exception;
+  }
+
+  private void withLogs(Scenario scenario) throws Exception {
+    try {
+      scenario.run();
+    } catch (AssertionError | Exception e) {
+      dumpLogs();
+      throw e;
+    }
   }
 
   private void dumpLogs() throws IOException {

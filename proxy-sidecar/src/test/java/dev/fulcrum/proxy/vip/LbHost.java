@@ -29,6 +29,11 @@ final class LbHost {
     this.ns = ns;
     this.dir = Files.createDirectories(dir);
     Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    writeConfig("{lb-1: 200, lb-2: 100}");
+  }
+
+  /** (Re)writes proxy.yaml; the static load balancer carries these VRRP priorities. */
+  void writeConfig(String priorities) throws IOException {
     Files.writeString(
         dir.resolve("proxy.yaml"),
         """
@@ -47,7 +52,7 @@ final class LbHost {
               virtualIP: 192.0.2.100/24
               interface: eth1
               virtualRouterId: 51
-              priorities: {lb-1: 200, lb-2: 100}
+              priorities: %s
             healthCheck: {mode: TCP, intervalSeconds: 1, rise: 1, fall: 2}
             backends:
               - {name: echo, address: 192.0.2.20, port: 7000}
@@ -57,10 +62,11 @@ final class LbHost {
                 dir.resolve("token"),
                 dir.resolve("state"),
                 keepalivedConf(),
-                dir.resolve("keepalived.pid")));
+                dir.resolve("keepalived.pid"),
+                priorities));
   }
 
-  private Path keepalivedConf() {
+  Path keepalivedConf() {
     return dir.resolve("keepalived").resolve("keepalived.conf");
   }
 
@@ -107,6 +113,15 @@ final class LbHost {
     if (!proxy.waitFor(30, TimeUnit.SECONDS)) {
       proxy.destroyForcibly().waitFor();
     }
+  }
+
+  /** Everything this host's proxy processes have logged so far. */
+  String proxyLogs() throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (int i = 1; i <= starts; i++) {
+      out.append(Files.readString(dir.resolve("proxy-" + i + ".log")));
+    }
+    return out.toString();
   }
 
   /** GET /v1/status from inside the namespace (the admin port listens on its loopback). */
