@@ -31,7 +31,6 @@ public final class ProxyMain implements AutoCloseable {
   private final ProxyEngine engine;
   private final AdminServer admin;
   private final TelemetryServer telemetry;
-  private final KeepalivedSync keepalived;
 
   private ProxyMain(ProxyConfig config, Supplier<Boolean> vipHeld) throws IOException {
     Transport transport =
@@ -61,7 +60,9 @@ public final class ProxyMain implements AutoCloseable {
     if (vipHeld == null) {
       vipHeld = new VipHeld(vips).register(metrics.registry());
     }
-    keepalived = config.keepalived() == null ? null : keepalived(config, vips);
+    if (config.keepalived() != null) {
+      startKeepalivedSync(config, vips);
+    }
     ProxyConfig.Admin a = config.admin();
     InetSocketAddress at = ProxyConfig.parseListen(a.listen());
     AdminSettings settings =
@@ -82,7 +83,8 @@ public final class ProxyMain implements AutoCloseable {
         transport.isEpoll() ? "epoll" : "nio");
   }
 
-  private KeepalivedSync keepalived(ProxyConfig config, Supplier<List<VirtualIp>> vips) {
+  /** Renders keepalived.conf now and after every applied change; the track script asks /readyz. */
+  private void startKeepalivedSync(ProxyConfig config, Supplier<List<VirtualIp>> vips) {
     String url = config.keepalived().readyzUrl();
     if (url == null) {
       InetSocketAddress t = telemetry.localAddress();
@@ -100,7 +102,6 @@ public final class ProxyMain implements AutoCloseable {
     resources.add(0, sync);
     engine.onChange(sync::changed);
     sync.changed();
-    return sync;
   }
 
   /**
