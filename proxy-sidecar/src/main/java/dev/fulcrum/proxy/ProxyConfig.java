@@ -17,6 +17,7 @@ import java.util.List;
  *
  * @param frontendBind the host's bind address for every frontend (overrides {@code frontend.bind})
  * @param workerThreads data-plane event loops; 0 means one per core
+ * @param keepalived where to render keepalived's config for the VIPs; null means not at all
  */
 public record ProxyConfig(
     String name,
@@ -25,7 +26,8 @@ public record ProxyConfig(
     String stateDir,
     String frontendBind,
     Integer workerThreads,
-    List<StaticLoadBalancer> loadBalancers) {
+    List<StaticLoadBalancer> loadBalancers,
+    Keepalived keepalived) {
 
   /**
    * The admin API (HTTPS, bearer token).
@@ -38,6 +40,17 @@ public record ProxyConfig(
 
   /** The plain-HTTP telemetry port: /metrics, /healthz, /readyz. */
   public record Telemetry(String listen) {}
+
+  /**
+   * keepalived on this lb host, driven by the proxy.
+   *
+   * @param configPath the keepalived.conf the proxy writes; the track script goes beside it
+   * @param pidFile keepalived's pid file; the proxy sends it SIGHUP after a rewrite
+   * @param reloadCommand instead of pidFile, a shell command that reloads keepalived
+   * @param readyzUrl what the track script asks; default the telemetry listener's /readyz
+   */
+  public record Keepalived(
+      String configPath, String pidFile, String reloadCommand, String readyzUrl) {}
 
   /** A load balancer served from the file, with the wire format's fields plus its id. */
   public record StaticLoadBalancer(

@@ -9,8 +9,10 @@ import dev.fulcrum.proxy.api.ConfigValidator;
 import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.WireJson;
+import dev.fulcrum.proxy.vip.ReadyzScript;
 import java.io.IOException;
 import java.io.StringReader;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,6 +101,7 @@ public final class ProxyConfigLoader {
     if (c.workerThreads() != null && (c.workerThreads() < 0 || c.workerThreads() > 256)) {
       out.add("workerThreads: must be between 0 and 256 (got " + c.workerThreads() + ")");
     }
+    keepalived(out, c);
     Set<String> ids = new HashSet<>();
     List<ProxyConfig.StaticLoadBalancer> lbs = c.staticLoadBalancers();
     for (int i = 0; i < lbs.size(); i++) {
@@ -117,6 +120,31 @@ public final class ProxyConfigLoader {
       ConfigValidator.problems(normalized).forEach(p -> out.add(at + "." + p));
     }
     return out;
+  }
+
+  private static void keepalived(List<String> out, ProxyConfig c) {
+    ProxyConfig.Keepalived k = c.keepalived();
+    if (k == null) {
+      return;
+    }
+    if (k.configPath() == null || !Path.of(k.configPath()).isAbsolute()) {
+      out.add(
+          "keepalived.configPath: is required, an absolute path (e.g. /etc/keepalived/keepalived.conf)");
+    }
+    if ((k.pidFile() == null) == (k.reloadCommand() == null)) {
+      out.add(
+          "keepalived.pidFile: set either pidFile (SIGHUP) or reloadCommand, not both or neither");
+    }
+    if (k.readyzUrl() != null) {
+      try {
+        ReadyzScript.render(URI.create(k.readyzUrl()));
+      } catch (IllegalArgumentException e) {
+        out.add("keepalived.readyzUrl: " + e.getMessage());
+      }
+    } else if (c.telemetry() == null || c.telemetry().listen() == null) {
+      out.add(
+          "keepalived.readyzUrl: is required when telemetry.listen is not set (the track script asks /readyz)");
+    }
   }
 
   private static void listen(List<String> out, String field, String value) {

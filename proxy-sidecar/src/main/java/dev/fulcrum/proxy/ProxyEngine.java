@@ -46,6 +46,7 @@ public final class ProxyEngine implements AutoCloseable {
   private final Map<String, ServedLoadBalancer> served = new ConcurrentHashMap<>();
   private volatile long highestEpoch;
   private volatile String stateProblem;
+  private volatile Runnable onChange = () -> {};
 
   /**
    * @param frontendBind the host's bind address for every frontend, overriding the resource's; may
@@ -81,6 +82,12 @@ public final class ProxyEngine implements AutoCloseable {
                 log.error("{}: cannot serve the persisted config: {}", id, e.getMessage());
               }
             });
+    onChange.run();
+  }
+
+  /** Runs {@code listener} after every change of the applied set (e.g. to re-render keepalived). */
+  public void onChange(Runnable listener) {
+    this.onChange = listener;
   }
 
   /**
@@ -134,6 +141,7 @@ public final class ProxyEngine implements AutoCloseable {
     highestEpoch = Math.max(highestEpoch, stamped.epoch());
     stateProblem = null; // a durable push has replaced whatever the bad state file lost
     commit(id, prepared);
+    onChange.run();
     log.info(
         "{}: applied {} (epoch {}, {} backends)",
         id,
@@ -160,6 +168,7 @@ public final class ProxyEngine implements AutoCloseable {
     served.remove(id);
     current.stop();
     metrics.loadBalancerRemoved(id);
+    onChange.run();
     log.info("{}: deleted; its frontend is closed and its connections drain", id);
     return true;
   }
@@ -208,7 +217,8 @@ public final class ProxyEngine implements AutoCloseable {
     return bind.equals("0.0.0.0") || bind.equals("::");
   }
 
-  private Map<String, LoadBalancerConfig> configs() {
+  /** The applied configs by load balancer id, as of now. */
+  public Map<String, LoadBalancerConfig> configs() {
     Map<String, LoadBalancerConfig> out = new HashMap<>();
     served.forEach((k, v) -> out.put(k, v.config()));
     return out;

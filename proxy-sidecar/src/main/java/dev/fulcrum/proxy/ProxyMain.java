@@ -6,8 +6,12 @@ import dev.fulcrum.proxy.admin.TelemetryServer;
 import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.vip.KeepalivedSync;
+import dev.fulcrum.proxy.vip.VipHeld;
+import dev.fulcrum.proxy.vip.VirtualIp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +56,13 @@ public final class ProxyMain implements AutoCloseable {
     if (telemetry != null) {
       resources.add(0, telemetry);
     }
+    Supplier<List<VirtualIp>> vips = () -> VirtualIp.of(engine.configs());
+    if (vipHeld == null) {
+      vipHeld = new VipHeld(vips).register(metrics.registry());
+    }
+    if (config.keepalived() != null) {
+      startKeepalivedSync(config, vips);
+    }
     ProxyConfig.Admin a = config.admin();
     InetSocketAddress at = ProxyConfig.parseListen(a.listen());
     AdminSettings settings =
@@ -72,7 +83,32 @@ public final class ProxyMain implements AutoCloseable {
         transport.isEpoll() ? "epoll" : "nio");
   }
 
-  /** Starts a proxy from a loaded config; the caller closes it. */
+  /** Renders keepalived.conf now and after every applied change; the track script asks /readyz. */
+  private void startKeepalivedSync(ProxyConfig config, Supplier<List<VirtualIp>> vips) {
+    String url = config.keepalived().readyzUrl();
+    if (url == null) {
+      InetSocketAddress t = telemetry.localAddress();
+      String host =
+          t.getAddress().isAnyLocalAddress() ? "127.0.0.1" : t.getAddress().getHostAddress();
+      url =
+          "http://"
+              + (host.contains(":") ? "[" + host + "]" : host)
+              + ":"
+              + t.getPort()
+              + "/readyz";
+    }
+    KeepalivedSync sync =
+        new KeepalivedSync(config.name(), config.keepalived(), URI.create(url), vips);
+    resources.add(0, sync);
+    engine.onChange(sync::changed);
+    sync.changed();
+  }
+
+  /**
+   * Starts a proxy from a loaded config; the caller closes it.
+   *
+   * @param vipHeld overrides the local-interface check (tests); null to check for real
+   */
   public static ProxyMain start(ProxyConfig config, Supplier<Boolean> vipHeld) throws IOException {
     return new ProxyMain(config, vipHeld);
   }
@@ -137,7 +173,7 @@ public final class ProxyMain implements AutoCloseable {
     }
     ProxyMain proxy;
     try {
-      proxy = start(config, () -> null);
+      proxy = start(config, null);
     } catch (IOException | RuntimeException e) {
       System.err.println("fulcrum-proxy: cannot start: " + e.getMessage());
       System.exit(1);

@@ -98,4 +98,86 @@ class ProxyConfigLoaderTest {
         .hasMessageStartingWith(file + ":")
         .hasMessageContaining("not valid YAML");
   }
+
+  @Test
+  void aKeepalivedSectionIsReadWithItsDefaults() throws Exception {
+    ProxyConfig config =
+        ProxyConfigLoader.load(
+            write(
+                VALID
+                    + """
+                    keepalived:
+                      configPath: /etc/keepalived/keepalived.conf
+                      pidFile: /run/keepalived.pid
+                    """));
+
+    assertThat(config.keepalived().configPath()).isEqualTo("/etc/keepalived/keepalived.conf");
+    assertThat(config.keepalived().readyzUrl()).isNull();
+  }
+
+  @Test
+  void keepalivedNeedsExactlyOneWayToReloadNamingTheLine() throws Exception {
+    Path file =
+        write(
+            VALID
+                + """
+                keepalived:
+                  configPath: /etc/keepalived/keepalived.conf
+                """);
+
+    assertThatThrownBy(() -> ProxyConfigLoader.load(file))
+        .hasMessage(
+            file
+                + ":16: keepalived.pidFile: set either pidFile (SIGHUP) or reloadCommand, not both"
+                + " or neither");
+  }
+
+  @Test
+  void aReadyzUrlTheTrackScriptCannotAskIsRefused() throws Exception {
+    Path file =
+        write(
+            VALID
+                + """
+                keepalived:
+                  configPath: /etc/keepalived/keepalived.conf
+                  reloadCommand: systemctl reload keepalived
+                  readyzUrl: https://127.0.0.1:9090/readyz
+                """);
+
+    assertThatThrownBy(() -> ProxyConfigLoader.load(file))
+        .hasMessageStartingWith(file + ":18: keepalived.readyzUrl: must be http://host:port/path");
+  }
+
+  @Test
+  void withoutTelemetryTheReadyzUrlIsRequired() throws Exception {
+    Path file =
+        write(
+            VALID.replace("telemetry:\n  listen: 127.0.0.1:9090\n", "")
+                + """
+                keepalived:
+                  configPath: /etc/keepalived/keepalived.conf
+                  pidFile: /run/keepalived.pid
+                """);
+
+    assertThatThrownBy(() -> ProxyConfigLoader.load(file))
+        .hasMessage(
+            file
+                + ":14: keepalived.readyzUrl: is required when telemetry.listen is not set (the"
+                + " track script asks /readyz)");
+  }
+
+  @Test
+  void aRelativeConfigPathIsRefused() throws Exception {
+    Path file =
+        write(
+            VALID
+                + """
+                keepalived:
+                  configPath: keepalived.conf
+                  pidFile: /run/keepalived.pid
+                """);
+
+    assertThatThrownBy(() -> ProxyConfigLoader.load(file))
+        .hasMessageStartingWith(file + ":16: keepalived.configPath: is required, an absolute path");
+  }
 }

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 
 /** Checks a normalized {@link LoadBalancerConfig}; every problem names its field. */
 public final class ConfigValidator {
+  private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern HOST_NAME =
       Pattern.compile(
@@ -78,6 +79,11 @@ public final class ConfigValidator {
     if (f.virtualIP() != null) {
       if (blank(f.interfaceName())) {
         add("frontend.interface", "is required with a virtualIP (the interface keepalived uses)");
+      } else if (!INTERFACE_NAME.matcher(f.interfaceName()).matches()) {
+        // It is written into keepalived.conf, which keepalived reads as root.
+        add(
+            "frontend.interface",
+            "must be an interface name like eth1 (got \"" + f.interfaceName() + "\")");
       }
       if (f.virtualRouterId() == null) {
         add("frontend.virtualRouterId", "is required with a virtualIP");

@@ -66,6 +66,17 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void anInterfaceNameThatCouldBreakKeepalivedConfIsRefused() {
+    FrontendConfig vip =
+        new FrontendConfig(6443, null, "10.10.10.100/24", "eth1 }\nvrrp_script x {", 51, null);
+
+    assertThat(ConfigValidator.problems(with(vip, null, ONE)))
+        .containsExactly(
+            "frontend.interface: must be an interface name like eth1 (got \"eth1 }\nvrrp_script x"
+                + " {\")");
+  }
+
+  @Test
   void duplicateBackendsAndAnEmptySetAreRefused() {
     assertThat(
             ConfigValidator.problems(

@@ -165,4 +165,16 @@ public final class EchoBackend implements AutoCloseable {
   public void close() {
     kill();
   }
+
+  /**
+   * {@code EchoBackend <name> <host> <port>}: one plain backend as its own process, e.g. inside a
+   * network namespace for the keepalived test; runs until killed.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    EchoBackend b =
+        new EchoBackend(args[0], null)
+            .listen(new InetSocketAddress(args[1], Integer.parseInt(args[2])));
+    System.out.println(b.name() + " listening on " + b.host() + ":" + b.port());
+    new java.util.concurrent.CountDownLatch(1).await();
+  }
 }

@@ -1,0 +1,94 @@
+package dev.fulcrum.proxy.vip;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Renders keepalived.conf for this proxy: one VRRP instance per distinct VIP, all starting as
+ * BACKUP so the highest live priority wins (and wins back, by preemption), each tracking the
+ * proxy's own readiness.
+ */
+public final class KeepalivedConfig {
+  /** The track script's name inside keepalived.conf. */
+  public static final String SCRIPT_NAME = "fulcrum_readyz";
+
+  /** keepalived's own default, used when the resource lists no priority for this proxy. */
+  static final int DEFAULT_PRIORITY = 100;
+
+  // The file is run by keepalived as root: only plain interface names reach it.
+  private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+
+  private KeepalivedConfig() {}
+
+  /**
+   * The full file for {@code vips}; with none, a file without instances (so a keepalived that held
+   * a since-removed VIP lets it go on reload).
+   *
+   * @param proxyName this proxy's {@code name}, which picks its entry in each priorities map
+   * @param checkCommand what the track script runs; exits 0 when the proxy is ready
+   */
+  public static String render(String proxyName, String checkCommand, List<VirtualIp> vips) {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        "# Written by fulcrum-proxy; it is rewritten whenever the applied config changes.\n");
+    out.append("global_defs {\n");
+    out.append("  script_user root\n");
+    out.append("  enable_script_security\n");
+    out.append("}\n");
+    if (vips.isEmpty()) {
+      out.append("# No applied load balancer has a virtualIP.\n");
+      return out.toString();
+    }
+    out.append("\nvrrp_script ").append(SCRIPT_NAME).append(" {\n");
+    out.append("  script \"").append(checkCommand).append("\"\n");
+    // Two misses a second apart release the VIP; two successes take it back.
+    out.append("  interval 1\n  timeout 2\n  fall 2\n  rise 2\n}\n");
+    checkRouterIds(vips);
+    for (VirtualIp vip : vips) {
+      if (!INTERFACE.matcher(vip.interfaceName()).matches()) {
+        throw new IllegalArgumentException(
+            "interface \"" + vip.interfaceName() + "\" of " + vip.cidr() + " is not a plain name");
+      }
+      int priority = vip.priorityOf(proxyName).orElse(DEFAULT_PRIORITY);
+      out.append("\n# ").append(String.join(", ", vip.loadBalancerIds())).append('\n');
+      out.append("vrrp_instance ").append(instanceName(vip)).append(" {\n");
+      out.append("  state BACKUP\n");
+      out.append("  interface ").append(vip.interfaceName()).append('\n');
+      out.append("  virtual_router_id ").append(vip.virtualRouterId()).append('\n');
+      out.append("  priority ").append(priority).append('\n');
+      out.append("  advert_int 1\n");
+      out.append("  virtual_ipaddress {\n    ").append(vip.cidr()).append("\n  }\n");
+      out.append("  track_script {\n    ").append(SCRIPT_NAME).append("\n  }\n");
+      out.append("}\n");
+    }
+    return out.toString();
+  }
+
+  // keepalived refuses two instances with one router id on one interface; say which ones clash.
+  private static void checkRouterIds(List<VirtualIp> vips) {
+    java.util.Map<String, VirtualIp> seen = new java.util.HashMap<>();
+    for (VirtualIp vip : vips) {
+      VirtualIp other = seen.putIfAbsent(vip.interfaceName() + "/" + vip.virtualRouterId(), vip);
+      if (other != null) {
+        throw new IllegalArgumentException(
+            "virtualRouterId "
+                + vip.virtualRouterId()
+                + " on "
+                + vip.interfaceName()
+                + " is used by two VIPs: "
+                + other.cidr()
+                + " "
+                + other.loadBalancerIds()
+                + " and "
+                + vip.cidr()
+                + " "
+                + vip.loadBalancerIds());
+      }
+    }
+  }
+
+  /** e.g. {@code fulcrum_51_10_10_10_100}: unique per VIP, stable across renders. */
+  static String instanceName(VirtualIp vip) {
+    return "fulcrum_" + vip.virtualRouterId() + "_" + vip.address().replaceAll("[^A-Za-z0-9]", "_");
+  }
+}

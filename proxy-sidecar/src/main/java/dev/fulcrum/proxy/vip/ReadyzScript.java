@@ -1,0 +1,48 @@
+package dev.fulcrum.proxy.vip;
+
+import java.net.URI;
+
+/**
+ * The track script keepalived runs: asks the proxy's telemetry {@code /readyz} over bash's own
+ * {@code /dev/tcp}, so the lb host needs neither curl nor wget.
+ */
+public final class ReadyzScript {
+  private ReadyzScript() {}
+
+  /**
+   * The script for {@code readyz} (an {@code http://host:port/path} URL); it exits 0 only on an
+   * HTTP 200 answer.
+   *
+   * @throws IllegalArgumentException the URL is not plain http with a host and a port
+   */
+  public static String render(URI readyz) {
+    String host = readyz.getHost();
+    int port = readyz.getPort();
+    if (!"http".equals(readyz.getScheme()) || host == null || port <= 0) {
+      throw new IllegalArgumentException("must be http://host:port/path (got \"" + readyz + "\")");
+    }
+    String path =
+        readyz.getRawPath() == null || readyz.getRawPath().isEmpty() ? "/" : readyz.getRawPath();
+    if (!(host + port + path).matches("[A-Za-z0-9_.:/\\[\\]%-]+")) {
+      throw new IllegalArgumentException(
+          "has characters a script cannot carry: \"" + readyz + "\"");
+    }
+    String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    return "#!/bin/bash\n"
+        + "# Written by fulcrum-proxy: keepalived's track script, exit 0 only when "
+        + readyz
+        + " answers 200.\n"
+        + "exec 3<>/dev/tcp/"
+        + bare
+        + "/"
+        + port
+        + " || exit 1\n"
+        + "printf 'GET "
+        + path
+        + " HTTP/1.0\\r\\nHost: "
+        + host
+        + "\\r\\nConnection: close\\r\\n\\r\\n' >&3\n"
+        + "read -r -t 2 _ code _ <&3 || exit 1\n"
+        + "[ \"$code\" = 200 ]\n";
+  }
+}

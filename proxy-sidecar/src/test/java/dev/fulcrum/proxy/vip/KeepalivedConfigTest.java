@@ -1,0 +1,101 @@
+package dev.fulcrum.proxy.vip;
+
+import static dev.fulcrum.proxy.vip.VipConfigs.withVip;
+import static dev.fulcrum.proxy.vip.VipConfigs.withoutVip;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KeepalivedConfigTest {
+  private static final Map<String, Integer> PRIO = Map.of("lb-1", 200, "lb-2", 100);
+  private static final String CHECK = "/etc/keepalived/fulcrum-readyz.sh";
+
+  private static String render(
+      String proxy, Map<String, dev.fulcrum.proxy.api.LoadBalancerConfig> c) {
+    return KeepalivedConfig.render(proxy, CHECK, VirtualIp.of(c));
+  }
+
+  @Test
+  void eachProxyTakesItsOwnPriorityFromTheSharedMap() {
+    var configs = Map.of("default.k3s-api", withVip(6443, "10.10.10.100/24", 51, PRIO));
+
+    assertThat(render("lb-1", configs)).contains("  priority 200\n").doesNotContain("priority 100");
+    assertThat(render("lb-2", configs)).contains("  priority 100\n").doesNotContain("priority 200");
+  }
+
+  @Test
+  void theInstanceStartsAsBackupAndTracksReadiness() {
+    String conf =
+        render("lb-1", Map.of("default.k3s-api", withVip(6443, "10.10.10.100/24", 51, PRIO)));
+
+    assertThat(conf)
+        .contains("global_defs {\n  script_user root\n  enable_script_security\n}")
+        .contains("vrrp_script fulcrum_readyz {\n  script \"" + CHECK + "\"\n")
+        .contains("  interval 1\n", "  fall 2\n", "  rise 2\n")
+        .contains("vrrp_instance fulcrum_51_10_10_10_100 {\n  state BACKUP\n  interface eth1\n")
+        .contains("  virtual_router_id 51\n", "  advert_int 1\n")
+        .contains("  virtual_ipaddress {\n    10.10.10.100/24\n  }\n")
+        .contains("  track_script {\n    fulcrum_readyz\n  }\n")
+        // Preemption is what brings the VIP back to the higher priority: never switched off.
+        .doesNotContain("nopreempt", "state MASTER");
+  }
+
+  @Test
+  void frontendsSharingAVipGetOneInstanceAndDistinctVipsOneEach() {
+    var configs =
+        Map.of(
+            "default.k3s-api", withVip(6443, "10.10.10.100/24", 51, PRIO),
+            "default.k3s-supervisor", withVip(9345, "10.10.10.100/24", 51, PRIO),
+            "default.ingress", withVip(443, "10.10.10.101/24", 52, PRIO),
+            "default.plain", withoutVip(8080));
+
+    String conf = render("lb-1", configs);
+
+    assertThat(conf.split("vrrp_instance ", -1)).hasSize(3);
+    assertThat(conf)
+        .contains(
+            "# default.k3s-api, default.k3s-supervisor\nvrrp_instance fulcrum_51_10_10_10_100")
+        .contains("# default.ingress\nvrrp_instance fulcrum_52_10_10_10_101")
+        .doesNotContain("default.plain");
+  }
+
+  @Test
+  void aProxyMissingFromThePrioritiesGetsKeepalivedsDefault() {
+    String conf = render("lb-3", Map.of("a.b", withVip(6443, "10.10.10.100/24", 51, PRIO)));
+
+    assertThat(conf).contains("  priority 100\n");
+  }
+
+  @Test
+  void withoutVipsTheFileHasNoInstanceSoAStaleVipIsReleased() {
+    String conf = KeepalivedConfig.render("lb-1", CHECK, List.of());
+
+    assertThat(conf).contains("script_user root").doesNotContain("vrrp_instance", "vrrp_script");
+  }
+
+  @Test
+  void anInterfaceThatCouldInjectConfigIsRefused() {
+    VirtualIp evil =
+        new VirtualIp("10.10.10.100/24", "eth1\n}\nglobal_defs {", 51, PRIO, List.of("a.b"));
+
+    assertThatThrownBy(() -> KeepalivedConfig.render("lb-1", CHECK, List.of(evil)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not a plain name");
+  }
+
+  @Test
+  void twoVipsWithOneRouterIdOnOneInterfaceAreRefusedNamingBoth() {
+    var configs =
+        Map.of(
+            "default.a", withVip(6443, "10.10.10.100/24", 51, PRIO),
+            "default.b", withVip(443, "10.10.10.101/24", 51, PRIO));
+
+    assertThatThrownBy(() -> render("lb-1", configs))
+        .hasMessage(
+            "virtualRouterId 51 on eth1 is used by two VIPs: 10.10.10.100/24 [default.a] and"
+                + " 10.10.10.101/24 [default.b]");
+  }
+}

@@ -1,0 +1,151 @@
+package dev.fulcrum.proxy.vip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real keepalived and real proxy processes in network namespaces: lb-1 (priority 200) and lb-2
+ * (100) share VIP 192.0.2.100 in front of an echo server; a client namespace dials the VIP.
+ */
+class KeepalivedFailoverIT {
+  private static final String VIP = "192.0.2.100";
+  private static final int PORT = 6443;
+
+  @TempDir Path dir;
+  private NetnsLab lab;
+  private LbHost lb1;
+  private LbHost lb2;
+  private String client;
+
+  @BeforeEach
+  void network() throws Exception {
+    NetnsLab.assumeUsable();
+    lab = new NetnsLab("192.0.2.20/24");
+    lab.spawn(
+        lab.bridgeNamespace(),
+        dir.resolve("echo.log"),
+        LbHost.java("dev.fulcrum.proxy.testing.EchoBackend", "echo", "192.0.2.20", "7000"));
+    lb1 = new LbHost(lab, "lb-1", lab.host("lb1", "192.0.2.11/24"), dir.resolve("lb-1"));
+    lb2 = new LbHost(lab, "lb-2", lab.host("lb2", "192.0.2.12/24"), dir.resolve("lb-2"));
+    client = lab.host("client", "192.0.2.50/24");
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (lab != null) {
+      lab.close();
+    }
+  }
+
+  @Test
+  void theVipFollowsTheHighestReadyProxyAndConnectionsThroughItKeepWorking() throws Exception {
+    withLogs(this::failoverAndBack);
+  }
+
+  @Test
+  void aChangedPriorityIsRenderedAndReachesTheRunningKeepalivedBySighup() throws Exception {
+    withLogs(this::priorityChange);
+  }
+
+  private void priorityChange() throws Exception {
+    lb1.start();
+    lb2.start();
+    await("VIP on lb-1 (priority 200)")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+
+    // lb-2's keepalived keeps running: only a reload can give it the new priority.
+    lb2.writeConfig("{lb-1: 200, lb-2: 250}");
+    lb2.stopProxy();
+    lb2.startProxy();
+
+    await("VIP moves to lb-2 once its keepalived runs with priority 250")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> lab.hasAddress(lb2.ns, VIP) && !lab.hasAddress(lb1.ns, VIP));
+    assertThat(Files.readString(lb2.keepalivedConf())).contains("priority 250");
+    assertThat(lb2.proxyLogs()).contains("keepalived reloaded: kill -HUP");
+    assertThat(
+            await("a connection through the VIP on lb-2")
+                .atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> lab.firstLine(client, VIP, PORT), "echo"::equals))
+        .isEqualTo("echo");
+  }
+
+  private void failoverAndBack() throws Exception {
+    lb1.start();
+    lb2.start();
+
+    await("VIP on lb-1 (priority 200)")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+    assertThat(lb1.status().path("vipHeld").asBoolean()).isTrue();
+    assertThat(lb2.status().path("vipHeld").isBoolean()).isTrue();
+    assertThat(lb2.status().path("vipHeld").asBoolean()).isFalse();
+    assertThat(lb1.metrics()).contains("fulcrum_vip_held 1.0");
+    assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
+
+    long stoppedAt = System.nanoTime();
+    lb1.stopProxy();
+    await("VIP moves to lb-2 after lb-1's proxy stops")
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> lab.hasAddress(lb2.ns, VIP));
+    long failoverMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
+    System.out.printf(
+        "VIP failover lb-1 -> lb-2: %d ms after the proxy was stopped%n", failoverMillis);
+    assertThat(lab.hasAddress(lb1.ns, VIP)).isFalse();
+    assertThat(
+            await("a new connection through the VIP after failover")
+                .atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> lab.firstLine(client, VIP, PORT), "echo"::equals))
+        .isEqualTo("echo");
+    assertThat(lb2.status().path("vipHeld").asBoolean()).isTrue();
+
+    lb1.startProxy();
+    await("VIP returns to lb-1 once its proxy is ready again (preemption)")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+    assertThat(
+            await("a connection through the VIP after it returned")
+                .atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> lab.firstLine(client, VIP, PORT), "echo"::equals))
+        .isEqualTo("echo");
+  }
+
+  private interface Scenario {
+    void run() throws Exception;
+  }
+
+  private void withLogs(Scenario scenario) throws Exception {
+    try {
+      scenario.run();
+    } catch (AssertionError | Exception e) {
+      dumpLogs();
+      throw e;
+    }
+  }
+
+  private void dumpLogs() throws IOException {
+    try (Stream<Path> logs = Files.walk(dir)) {
+      for (Path log : logs.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+        List<String> lines = Files.readAllLines(log);
+        System.out.println("---- " + log + " (last 30 lines)");
+        lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(System.out::println);
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.fulcrum.proxy.vip;
+
+import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.FrontendConfig;
+import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import java.util.List;
+import java.util.Map;
+
+/** Load balancer configs with a VIP, for the keepalived tests. */
+final class VipConfigs {
+  private VipConfigs() {}
+
+  static LoadBalancerConfig withVip(int port, String vip, int routerId, Map<String, Integer> prio) {
+    return new LoadBalancerConfig(
+            null,
+            1L,
+            new FrontendConfig(port, null, vip, "eth1", routerId, prio),
+            null,
+            null,
+            null,
+            List.of(new BackendConfig("server-1", "10.10.10.50", 6443)),
+            null,
+            null)
+        .normalized();
+  }
+
+  static LoadBalancerConfig withoutVip(int port) {
+    return new LoadBalancerConfig(
+            null,
+            1L,
+            new FrontendConfig(port, null, null, null, null),
+            null,
+            null,
+            null,
+            List.of(new BackendConfig("server-1", "10.10.10.50", 6443)),
+            null,
+            null)
+        .normalized();
+  }
+}
