@@ -26,7 +26,9 @@ public class FrontendSpec {
   @Pattern("^[0-9a-fA-F:.]+/[0-9]{1,3}$")
   public String virtualIP;
 
+  // Written into keepalived.conf on the lb hosts, so only interface-name characters.
   @JsonProperty("interface")
+  @Pattern("^[A-Za-z0-9_.:@-]{1,15}$")
   public String interfaceName;
 
   @Min(1)
