@@ -5,6 +5,8 @@ import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,16 @@ final class RenderedChart {
           sets.forEach(command::set);
           return command;
         });
+  }
+
+  /** Renders with a user's values file, as {@code helm template -f values.yaml} would. */
+  static String templateWithValues(Path dir, String valuesYaml) {
+    try {
+      Path file = Files.writeString(Files.createTempFile(dir, "values", ".yaml"), valuesYaml);
+      return template(command -> command.withValuesFile(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static List<HasMetadata> parse(KubernetesClient client, String yaml) {
