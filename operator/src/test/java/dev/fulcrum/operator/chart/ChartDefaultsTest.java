@@ -61,6 +61,9 @@ class ChartDefaultsTest {
     assertThat(env)
         .containsEntry("FULCRUM_LEADER_ELECTION", "true")
         .containsEntry("FULCRUM_NAMESPACE", "fulcrum-system")
+        .containsEntry("FULCRUM_NAMESPACES", "fulcrum-system")
+        .containsEntry("FULCRUM_LEASE_NAMESPACE", "fulcrum-system")
+        .containsEntry("FULCRUM_LEASE_NAME", "fulcrum-operator")
         .containsEntry("FULCRUM_METRICS_PORT", "8080");
   }
 

@@ -2,8 +2,10 @@ package dev.fulcrum.operator.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,9 +61,9 @@ class ChartRbacTest {
             "/secrets watch",
             "/events create",
             "/events patch",
-            "coordination.k8s.io/leases get",
             "coordination.k8s.io/leases create",
-            "coordination.k8s.io/leases update");
+            "coordination.k8s.io/leases get [fulcrum-operator]",
+            "coordination.k8s.io/leases update [fulcrum-operator]");
   }
 
   @Test
@@ -83,6 +86,36 @@ class ChartRbacTest {
     assertThat(grants(open.getRules()))
         .filteredOn(g -> g.startsWith("/secrets"))
         .containsExactlyInAnyOrder("/secrets get", "/secrets list", "/secrets watch");
+  }
+
+  @Test
+  void theOperatorIsToldToWatchAndLeaseExactlyWhereItsRoleAllows(@TempDir Path tmp) {
+    List<HasMetadata> objects =
+        parse(
+            RenderedChart.templateWithValues(
+                tmp, "leaderElection:\n  enabled: true\n  leaseName: edge-lbs\n"));
+    Role role = RenderedChart.only(objects, Role.class);
+    Map<String, String> env =
+        RenderedChart.only(objects, Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getEnv()
+            .stream()
+            .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+
+    assertThat(env)
+        .containsEntry("FULCRUM_NAMESPACES", role.getMetadata().getNamespace())
+        .containsEntry("FULCRUM_LEASE_NAMESPACE", role.getMetadata().getNamespace())
+        .containsEntry("FULCRUM_LEASE_NAME", "edge-lbs");
+    assertThat(grants(role.getRules()))
+        .filteredOn(g -> g.startsWith("coordination.k8s.io/"))
+        .containsExactlyInAnyOrder(
+            "coordination.k8s.io/leases create",
+            "coordination.k8s.io/leases get [edge-lbs]",
+            "coordination.k8s.io/leases update [edge-lbs]");
   }
 
   @Test
