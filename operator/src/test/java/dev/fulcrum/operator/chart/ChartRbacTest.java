@@ -16,9 +16,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +141,28 @@ class ChartRbacTest {
     return RenderedChart.parse(client, yaml);
   }
 
+  @Test
+  void anExistingServiceAccountGetsTheSameGrantsAndNoneIsCreated(@TempDir Path tmp) {
+    List<HasMetadata> objects =
+        parse(
+            RenderedChart.templateWithValues(
+                tmp, "serviceAccount:\n  create: false\n  name: platform-operators\n"));
+    Subject expected = new Subject(null, "ServiceAccount", "platform-operators", "fulcrum-system");
+
+    assertThat(RenderedChart.all(objects, ServiceAccount.class)).isEmpty();
+    assertThat(RenderedChart.only(objects, ClusterRoleBinding.class).getSubjects())
+        .containsExactly(expected);
+    assertThat(RenderedChart.only(objects, RoleBinding.class).getSubjects())
+        .containsExactly(expected);
+    assertThat(
+            RenderedChart.only(objects, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getServiceAccountName())
+        .isEqualTo("platform-operators");
+  }
+
   /** Renders, applies to the mock API server, and returns the objects as the server stored them. */
   private List<HasMetadata> applied(Map<String, Object> sets) {
     return RenderedChart.parse(client, RenderedChart.template(sets)).stream()
@@ -149,8 +172,8 @@ class ChartRbacTest {
 
   /** One "group/resource verb [names]" line per granted combination. */
   private static List<String> grants(List<PolicyRule> rules) {
-    TreeSet<String> out = new TreeSet<>();
-    List<String> ordered = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    List<String> out = new ArrayList<>();
     for (PolicyRule r : rules) {
       assertThat(r.getNonResourceURLs()).isNullOrEmpty();
       for (String group : r.getApiGroups()) {
@@ -161,12 +184,12 @@ class ChartRbacTest {
                     ? ""
                     : " " + r.getResourceNames();
             String grant = group + "/" + resource + " " + verb + names;
-            assertThat(out.add(grant)).as("granted twice: %s", grant).isTrue();
-            ordered.add(grant);
+            assertThat(seen.add(grant)).as("granted twice: %s", grant).isTrue();
+            out.add(grant);
           }
         }
       }
     }
-    return ordered;
+    return out;
   }
 }
