@@ -9,6 +9,7 @@
 #
 # usage: make-credentials.sh [-o DIR] [-n NAMESPACE] [-d DAYS] NAME=IP [NAME=IP ...]
 #   e.g. make-credentials.sh -o ./fulcrum-credentials lb-1=10.10.10.98 lb-2=10.10.10.99
+# Needs bash and OpenSSL 1.1.1 or later (for -addext).
 set -euo pipefail
 
 out=./fulcrum-credentials
@@ -32,6 +33,7 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || usage
 command -v openssl >/dev/null || { echo "make-credentials: openssl is not installed" >&2; exit 1; }
+[[ $namespace =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] || { echo "make-credentials: -n: \"$namespace\" is not a namespace name" >&2; exit 2; }
 [[ $days =~ ^[1-9][0-9]{0,4}$ ]] || { echo "make-credentials: -d: \"$days\" is not a number of days" >&2; exit 2; }
 
 is_ipv4() {
@@ -61,7 +63,8 @@ for arg in "$@"; do
     echo "make-credentials: \"$arg\": \"$ip\" is not an IP address (the operator connects by IP)" >&2
     exit 2
   fi
-  for seen in "${names[@]}"; do
+  # ${a[@]+...}: bash before 4.4 (macOS) calls an empty array unbound under set -u.
+  for seen in ${names[@]+"${names[@]}"}; do
     [ "$seen" != "$name" ] || { echo "make-credentials: \"$name\" is given twice" >&2; exit 2; }
   done
   names+=("$name") ips+=("$ip")
@@ -112,7 +115,7 @@ cat <<MSG
 Credentials in $out (keep ca.key offline; it signs the proxies' admin certificates).
 
 1. In the cluster, the Secret the ExternalLoadBalancer's credentialsSecretRef names:
-   kubectl create secret generic fulcrum-proxy-credentials --namespace $namespace --from-file=token=$out/token --from-file=ca.crt=$out/ca.crt
+   kubectl create secret generic fulcrum-proxy-credentials --namespace $(printf %q "$namespace") --from-file=token=$(printf %q "$out/token") --from-file=ca.crt=$(printf %q "$out/ca.crt")
 
 2. On each lb host, into /etc/fulcrum/ (owner root:fulcrum, mode 0640):
 MSG
