@@ -44,6 +44,21 @@ class LbHostFilesTest {
   }
 
   @Test
+  void theCommentedOutLoadBalancersInProxyYamlLoadOnceUncommented(@TempDir Path tmp)
+      throws Exception {
+    String uncommented =
+        Files.readString(ROOT.resolve("deploy/proxy.yaml"))
+            .replaceAll("(?m)^# (loadBalancers:|  )", "$1");
+    Path file = Files.writeString(tmp.resolve("proxy.yaml"), uncommented);
+
+    ProxyConfig config = ProxyConfigLoader.load(file);
+
+    assertThat(config.staticLoadBalancers())
+        .singleElement()
+        .satisfies(lb -> assertThat(lb.backends()).hasSize(3));
+  }
+
+  @Test
   void standaloneProxyYamlServesTheSameServersAsTheK3sHaExample() throws Exception {
     ProxyConfig config =
         ProxyConfigLoader.load(ROOT.resolve("deploy/examples/proxy-standalone.yaml"));
