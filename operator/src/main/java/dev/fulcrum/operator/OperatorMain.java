@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +24,18 @@ public final class OperatorMain {
   public static void main(String[] args) throws Exception {
     OperatorSettings settings = OperatorSettings.from(System.getenv(), args);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicReference<Operator> started = new AtomicReference<>();
     MetricsServer metrics =
-        new MetricsServer(new InetSocketAddress(settings.metricsPort()), registry);
+        new MetricsServer(
+            new InetSocketAddress(settings.metricsPort()),
+            registry,
+            () -> {
+              Operator o = started.get();
+              return o != null && o.getRuntimeInfo().allEventSourcesAreHealthy();
+            });
     KubernetesClient client = new KubernetesClientBuilder().build();
     Operator operator = start(client, settings, registry);
+    started.set(operator);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

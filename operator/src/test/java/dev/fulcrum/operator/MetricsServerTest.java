@@ -35,4 +35,28 @@ class MetricsServerTest {
           .contains("fulcrum_operator_proxies_synced{loadbalancer=\"ns.lb\"} 2");
     }
   }
+
+  @Test
+  void probesAnswerLivenessAlwaysAndReadinessOnceStarted() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean ready =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try (MetricsServer server =
+        new MetricsServer(
+            new InetSocketAddress("127.0.0.1", 0),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            ready::get)) {
+      assertThat(status(server, "/healthz")).isEqualTo(200);
+      assertThat(status(server, "/readyz")).isEqualTo(503);
+      ready.set(true);
+      assertThat(status(server, "/readyz")).isEqualTo(200);
+    }
+  }
+
+  private static int status(MetricsServer server, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
 }
