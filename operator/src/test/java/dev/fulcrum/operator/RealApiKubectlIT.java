@@ -161,6 +161,10 @@ class RealApiKubectlIT {
             () -> {
               List<String> table = kubectl.run("get", "elb").lines().toList();
               assertThat(table).hasSize(2);
+              assertThat(table.get(0).trim().split("\\s+"))
+                  .as("columns in the order users read them")
+                  .containsExactly(
+                      "NAME", "READY", "REASON", "BACKENDS", "PROXIES", "ADDRESS", "AGE");
               assertThat(row(table.get(0), table.get(1)))
                   .containsEntry("NAME", "k3s-api")
                   .containsEntry("READY", "True")
