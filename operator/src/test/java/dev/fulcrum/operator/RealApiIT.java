@@ -26,11 +26,16 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * What only a real API server enforces on the CRD (named by {@code FULCRUM_IT_KUBECONFIG}, e.g.
  * ../shared/realapi): its CEL rules, ranges and defaults, with the messages a user reads.
  */
+@EnabledIfEnvironmentVariable(
+    named = RealApiServer.ENV,
+    matches = ".*\\S.*",
+    disabledReason = RealApiServer.SKIPPED)
 class RealApiIT {
   static final String VIP = "127.0.0.100";
   static RealApiServer api;

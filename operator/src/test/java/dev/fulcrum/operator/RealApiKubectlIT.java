@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * election) keeps two real proxies serving real TLS servers, and kubectl wait, get, get -w and
  * describe show it.
  */
+@EnabledIfEnvironmentVariable(
+    named = RealApiServer.ENV,
+    matches = ".*\\S.*",
+    disabledReason = RealApiServer.SKIPPED)
 class RealApiKubectlIT {
   static final String VIP = "127.0.0.100";
   static RealApiServer api;

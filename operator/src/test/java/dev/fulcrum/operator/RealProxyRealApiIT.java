@@ -5,11 +5,16 @@ import dev.fulcrum.operator.testing.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * The scenarios on the real API server named by {@code FULCRUM_IT_KUBECONFIG}, with the operator as
  * deployed: server-side apply and leader election on; the epoch is the Lease's transitions.
  */
+@EnabledIfEnvironmentVariable(
+    named = RealApiServer.ENV,
+    matches = ".*\\S.*",
+    disabledReason = RealApiServer.SKIPPED)
 class RealProxyRealApiIT extends ProxyScenarios {
   static RealApiServer api;
 

@@ -16,6 +16,12 @@ import java.util.UUID;
 public final class RealApiServer implements AutoCloseable {
   public static final String ENV = "FULCRUM_IT_KUBECONFIG";
 
+  /** Why a real-API-server test class did not run (JUnit's disabledReason, in the report). */
+  public static final String SKIPPED =
+      ENV
+          + " is not set: the real-API-server tier is skipped. Point it at the kubeconfig of a"
+          + " throwaway cluster, e.g. FULCRUM_IT_KUBECONFIG=$(../shared/realapi/start.sh DIR)";
+
   private final String kubeconfig;
   private final KubernetesClient client;
   private final String namespace;
@@ -40,11 +46,7 @@ public final class RealApiServer implements AutoCloseable {
    */
   public static RealApiServer connect(String prefix) {
     String kubeconfig = System.getenv(ENV);
-    assumeTrue(
-        kubeconfig != null && !kubeconfig.isBlank(),
-        ENV
-            + " is not set: the real-API-server tier is skipped. Point it at the kubeconfig of a"
-            + " throwaway cluster, e.g. FULCRUM_IT_KUBECONFIG=$(../shared/realapi/start.sh DIR)");
+    assumeTrue(kubeconfig != null && !kubeconfig.isBlank(), SKIPPED);
     return new RealApiServer(
         kubeconfig, prefix + "-" + UUID.randomUUID().toString().substring(0, 8));
   }
