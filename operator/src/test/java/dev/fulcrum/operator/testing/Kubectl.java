@@ -23,13 +23,22 @@ public final class Kubectl {
     this.namespace = namespace;
   }
 
+  /** A finished kubectl: its exit code, and stdout and stderr together. */
+  public record Result(int exit, String out) {}
+
   /** Runs to completion (at most 60 s) and returns stdout and stderr; it must exit 0. */
   public String run(String... args) throws Exception {
+    Result r = attempt(args);
+    assertThat(r.exit()).as(r.out()).isZero();
+    return r.out();
+  }
+
+  /** Runs to completion (at most 60 s), whatever the exit code. */
+  public Result attempt(String... args) throws Exception {
     Process p = start(args);
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("kubectl %s ended", List.of(args)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    return out;
+    return new Result(p.exitValue(), out);
   }
 
   /** Starts a long-running command (e.g. {@code get -w}) whose lines are collected as they come. */
