@@ -2,72 +2,50 @@ package dev.fulcrum.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.fulcrum.operator.crd.BackendsSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.BalanceSpec;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
-import dev.fulcrum.operator.status.Conditions;
-import dev.fulcrum.operator.testing.Nodes;
-import dev.fulcrum.operator.testing.RealProxy;
+import dev.fulcrum.operator.testing.RealApiServer;
 import dev.fulcrum.operator.testing.Resources;
-import dev.fulcrum.operator.testing.TestCluster;
-import dev.fulcrum.operator.testing.TlsServers;
-import dev.fulcrum.proxy.admin.Pki;
-import dev.fulcrum.proxy.testing.EchoBackend;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * Against a real API server named by {@code FULCRUM_IT_KUBECONFIG} (e.g. ../shared/realapi): the
- * CRD's schema, defaults and CEL rules, and the operator with server-side apply and leader
- * election.
+ * What only a real API server enforces on the CRD (named by {@code FULCRUM_IT_KUBECONFIG}, e.g.
+ * ../shared/realapi): its CEL rules, ranges and defaults, with the messages a user reads.
  */
+@EnabledIfEnvironmentVariable(
+    named = RealApiServer.ENV,
+    matches = ".*\\S.*",
+    disabledReason = RealApiServer.SKIPPED)
 class RealApiIT {
-  static final String ID = Resources.NAMESPACE + ".k3s-api";
   static final String VIP = "127.0.0.100";
+  static RealApiServer api;
+  static KubernetesClient client;
 
-  @TempDir Path dir;
-  KubernetesClient client;
-  TestCluster cluster;
-  final Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
-  final List<EchoBackend> servers = new ArrayList<>();
-  final List<RealProxy> proxies = new ArrayList<>();
-
-  @BeforeEach
-  void connect() {
-    String kubeconfig = System.getenv("FULCRUM_IT_KUBECONFIG");
-    assumeTrue(kubeconfig != null && !kubeconfig.isBlank(), "FULCRUM_IT_KUBECONFIG is not set");
-    client =
-        new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(new File(kubeconfig)))
-            .build();
-    client
-        .namespaces()
-        .resource(
-            new NamespaceBuilder()
-                .withNewMetadata()
-                .withName(Resources.NAMESPACE)
-                .endMetadata()
-                .build())
-        .createOr(r -> r.update());
-    cluster = new TestCluster(client, true);
+  @BeforeAll
+  static void connect() {
+    api = RealApiServer.connect("fulcrum-it-schema");
+    client = api.client();
+    Resources.registerCrd(client);
     client
         .apiextensions()
         .v1()
@@ -84,143 +62,165 @@ class RealApiIT {
             TimeUnit.SECONDS);
   }
 
-  @AfterEach
-  void close() {
-    if (cluster != null) {
-      cluster.close();
-      client.leases().inNamespace(Resources.NAMESPACE).delete();
-      client.close();
+  @AfterAll
+  static void disconnect() {
+    if (api != null) {
+      api.close();
     }
-    proxies.forEach(RealProxy::close);
-    servers.forEach(EchoBackend::close);
   }
 
-  /** Runs kubectl against the same API server when it is installed, as a user would. */
-  private static String kubectl(String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "kubectl",
-                "--kubeconfig",
-                System.getenv("FULCRUM_IT_KUBECONFIG"),
-                "-n",
-                Resources.NAMESPACE));
-    command.addAll(List.of(args));
-    Process p;
-    try {
-      p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (java.io.IOException e) {
-      org.junit.jupiter.api.Assumptions.abort("kubectl is not installed");
-      throw e;
-    }
-    String out =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
-    return out;
-  }
-
-  @Test
-  void theApiServerRejectsDuplicateProxyNamesAndOutOfRangePortsAndFillsDefaults() {
-    ExternalLoadBalancer dup =
+  static ExternalLoadBalancer elb(String name, Consumer<ExternalLoadBalancer> change) {
+    ExternalLoadBalancer e =
         Resources.elb(
-            "dup",
+            api.namespace(),
+            name,
             6443,
-            null,
-            List.of(
-                new ProxySpec("lb-1", "https://127.0.0.1:1", 1),
-                new ProxySpec("lb-1", "https://127.0.0.2:1", 1)));
-    assertThatThrownBy(() -> client.resource(dup).create())
-        .isInstanceOf(KubernetesClientException.class)
-        .hasMessageContaining("proxies[].name must be unique");
-    ExternalLoadBalancer port =
-        Resources.elb(
-            "port", 70000, null, List.of(new ProxySpec("lb-1", "https://127.0.0.1:1", 1)));
-    assertThatThrownBy(() -> client.resource(port).create())
-        .hasMessageContaining("spec.frontend.port");
-
-    ExternalLoadBalancer noInterface =
-        Resources.elb(
-            "vip", 6443, VIP + "/8", List.of(new ProxySpec("lb-1", "https://127.0.0.1:1", 1)));
-    noInterface.getSpec().frontend.interfaceName = null;
-    assertThatThrownBy(() -> client.resource(noInterface).create())
-        .hasMessageContaining("a virtualIP needs interface and virtualRouterId");
-
-    ExternalLoadBalancer ok =
-        Resources.elb("ok", 6443, null, List.of(new ProxySpec("lb-1", "https://127.0.0.1:1", 1)));
-    ok.getSpec().backends = new BackendsSpec();
-    ExternalLoadBalancer created = client.resource(ok).create();
-    assertThat(created.getSpec().balance).isEqualTo(BalanceSpec.LeastConnections);
-    assertThat(created.getSpec().deletionPolicy.name()).isEqualTo("Retain");
-    assertThat(created.getSpec().backends.port).isEqualTo(6443);
-    assertThat(created.getSpec().backends.minBackends).isEqualTo(1);
-    client.resource(created).delete();
-  }
-
-  @Test
-  void leaderElectedOperatorWithServerSideApplyMakesTwoRealProxiesServeThreeServers()
-      throws Exception {
-    proxies.add(new RealProxy("lb-1", "127.0.0.1", ca, "token", dir.resolve("lb-1")));
-    proxies.add(new RealProxy("lb-2", "127.0.0.2", ca, "token", dir.resolve("lb-2")));
-    int frontendPort;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      frontendPort = s.getLocalPort();
-    }
-    int port = 0;
-    for (int i = 1; i <= 3; i++) {
-      EchoBackend b =
-          TlsServers.start("server-" + i, "127.0.0.1" + i, port, List.of("127.0.0.1" + i, VIP));
-      port = b.port();
-      servers.add(b);
-      cluster.put(Nodes.server("server-" + i, "127.0.0.1" + i).build());
-    }
-    client
-        .secrets()
-        .resource(Resources.credentials("token", ca.certificatePem()))
-        .createOr(r -> r.update());
-    cluster.startLeaderElectedOperator();
-    ExternalLoadBalancer elb =
-        Resources.elb(
-            "k3s-api",
-            frontendPort,
             VIP + "/8",
             List.of(
-                new ProxySpec("lb-1", proxies.get(0).endpoint(), 2),
-                new ProxySpec("lb-2", proxies.get(1).endpoint(), 1)));
-    elb.getSpec().balance = BalanceSpec.RoundRobin;
-    elb.getSpec().backends = new BackendsSpec();
-    elb.getSpec().backends.port = port;
-    elb.getSpec().healthCheck = new HealthCheckSpec();
-    elb.getSpec().healthCheck.intervalSeconds = 1;
-    elb.getSpec().healthCheck.rise = 1;
-    client.resource(elb).create();
+                new ProxySpec("lb-1", "https://127.0.0.1:1", 2),
+                new ProxySpec("lb-2", "https://127.0.0.2:1", 1)));
+    change.accept(e);
+    return e;
+  }
 
-    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
-    assertThat(kubectl("wait", "--for=condition=Ready", "--timeout=30s", "elb/k3s-api"))
-        .contains("condition met");
-    String table = kubectl("get", "elb");
-    System.out.print(table);
-    assertThat(table.lines().findFirst().orElseThrow())
-        .contains("READY", "REASON", "BACKENDS", "PROXIES", "ADDRESS", "AGE");
-    assertThat(table)
-        .contains("k3s-api")
-        .contains("Synced")
-        .contains("2/2")
-        .contains("https://" + VIP);
-    for (RealProxy p : proxies) {
-      assertThat(p.served(ID)).containsExactly("server-1", "server-2", "server-3");
-      java.util.Set<String> reached = new java.util.TreeSet<>();
-      for (int i = 0; i < 9; i++) {
-        reached.add(TlsServers.greeting(p.host(), frontendPort));
-      }
-      assertThat(reached).containsExactly("server-1", "server-2", "server-3");
-    }
-    cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
-    org.awaitility.Awaitility.await()
-        .atMost(TestCluster.PATIENCE)
-        .until(
+  /** Every CEL rule of the CRD, with the specs that break it: a new rule needs a case here. */
+  static Map<String, List<ExternalLoadBalancer>> badSpecsByRuleMessage() {
+    Map<String, List<ExternalLoadBalancer>> cases = new LinkedHashMap<>();
+    cases.put(
+        "a virtualIP needs interface and virtualRouterId (keepalived's VRRP instance)",
+        List.of(
+            elb("no-interface", e -> e.getSpec().frontend.interfaceName = null),
+            elb("no-router-id", e -> e.getSpec().frontend.virtualRouterId = null)));
+    cases.put(
+        "proxies[].name must be unique",
+        List.of(elb("dup", e -> e.getSpec().proxies.get(1).name = "lb-1")));
+    return cases;
+  }
+
+  /** The generated CRD (identical to crds/, CrdDriftTest checks). */
+  static JsonNode crd() throws Exception {
+    return new YAMLMapper()
+        .readTree(
+            Path.of(
+                    System.getProperty("fulcrum.crd.generated", "target/crds"),
+                    "externalloadbalancers.lb.fulcrum.dev-v1.yml")
+                .toFile());
+  }
+
+  /** The messages of all x-kubernetes-validations rules in the CRD. */
+  static List<String> celRuleMessages() throws Exception {
+    List<String> messages = new ArrayList<>();
+    collect(crd(), messages);
+    return messages;
+  }
+
+  private static void collect(JsonNode node, List<String> messages) {
+    node.path("x-kubernetes-validations").forEach(r -> messages.add(r.path("message").asText()));
+    node.forEach(child -> collect(child, messages));
+  }
+
+  @Test
+  void everyCelRuleRejectsItsBadSpecWithTheMessageAUserReadsAndStoresNothing() throws Exception {
+    Map<String, List<ExternalLoadBalancer>> cases = badSpecsByRuleMessage();
+    assertThat(new TreeSet<>(cases.keySet()))
+        .as("each CEL rule in the CRD has a bad-spec case")
+        .isEqualTo(new TreeSet<>(celRuleMessages()));
+    cases.forEach(
+        (message, specs) ->
+            specs.forEach(
+                bad -> {
+                  assertThatThrownBy(() -> client.resource(bad).create())
+                      .isInstanceOf(KubernetesClientException.class)
+                      .hasMessageContaining("ExternalLoadBalancer.lb.fulcrum.dev")
+                      .hasMessageContaining("\"" + bad.getMetadata().getName() + "\" is invalid")
+                      .hasMessageContaining(message)
+                      .satisfies(
+                          e ->
+                              assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422));
+                  assertThat(client.resource(bad).get()).isNull();
+                }));
+  }
+
+  @Test
+  void theRuleMessagesNameTheFieldTheyGuard() {
+    Map<String, List<ExternalLoadBalancer>> cases = badSpecsByRuleMessage();
+    assertThatThrownBy(
+            () -> client.resource(cases.get("proxies[].name must be unique").get(0)).create())
+        .hasMessageContaining("spec.proxies");
+    assertThatThrownBy(
             () ->
-                proxies.stream()
-                    .allMatch(p -> p.served(ID).equals(List.of("server-1", "server-3"))));
-    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+                client
+                    .resource(
+                        cases
+                            .get(
+                                "a virtualIP needs interface and virtualRouterId (keepalived's VRRP"
+                                    + " instance)")
+                            .get(0))
+                    .create())
+        .hasMessageContaining("spec.frontend");
+  }
+
+  @Test
+  void anOutOfRangePortIsRejectedNamingTheField() {
+    ExternalLoadBalancer port = elb("port", e -> e.getSpec().frontend.port = 70000);
+    assertThatThrownBy(() -> client.resource(port).create())
+        .hasMessageContaining("spec.frontend.port")
+        .hasMessageContaining("65535");
+    assertThat(client.resource(port).get()).isNull();
+  }
+
+  /** Every schema default of the CRD, by the path of its field, e.g. spec.balance. */
+  static Map<String, JsonNode> schemaDefaults() throws Exception {
+    Map<String, JsonNode> defaults = new LinkedHashMap<>();
+    defaults(
+        crd().path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema"),
+        "",
+        defaults);
+    return defaults;
+  }
+
+  private static void defaults(JsonNode schema, String path, Map<String, JsonNode> out) {
+    schema
+        .path("properties")
+        .fields()
+        .forEachRemaining(
+            f -> {
+              String at = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+              if (f.getValue().has("default")) {
+                out.put(at, f.getValue().get("default"));
+              }
+              defaults(f.getValue(), at, out);
+            });
+  }
+
+  @Test
+  void theApiServerFillsInEverySchemaDefault() throws Exception {
+    ExternalLoadBalancer sparse =
+        Resources.elb(
+            api.namespace(),
+            "sparse",
+            6443,
+            null,
+            List.of(new ProxySpec("lb-1", "https://127.0.0.1:1", 1)));
+    sparse.getSpec().backends = new BackendsSpec();
+    sparse.getSpec().healthCheck = new HealthCheckSpec();
+    ExternalLoadBalancer created = client.resource(sparse).create();
+    try {
+      JsonNode stored = new ObjectMapper().valueToTree(created);
+      Map<String, JsonNode> defaults = schemaDefaults();
+      assertThat(defaults).containsKeys("spec.balance", "spec.backends.port");
+      defaults.forEach(
+          (path, value) -> {
+            JsonNode at = stored;
+            for (String part : path.split("\\.")) {
+              at = at.path(part);
+            }
+            assertThat(at).as(path).isEqualTo(value);
+          });
+      assertThat(created.getSpec().balance).isEqualTo(BalanceSpec.LeastConnections);
+      assertThat(created.getSpec().backends.port).isEqualTo(6443);
+    } finally {
+      client.resource(created).delete();
+    }
   }
 }

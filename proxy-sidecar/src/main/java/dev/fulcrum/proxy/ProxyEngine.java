@@ -65,6 +65,11 @@ public final class ProxyEngine implements AutoCloseable {
     this.metrics = metrics;
   }
 
+  /** The meters this engine reports to; the admin API counts its requests there too. */
+  public ProxyMetrics metrics() {
+    return metrics;
+  }
+
   /** Serves what the state file holds, before anything else; a bad file is reported, not fatal. */
   public synchronized void restore() {
     StateStore.Loaded loaded = store.load();

@@ -34,6 +34,24 @@ public final class ProxyMetrics {
     return registry;
   }
 
+  /**
+   * Counts an admin API request by method and answered status, so an operator that resends nothing
+   * after a restart can be seen to (fulcrum_admin_requests_total{method="PUT"}).
+   */
+  public void adminRequest(String method, int status) {
+    registry
+        .counter("fulcrum.admin.requests", "method", method, "code", Integer.toString(status))
+        .increment();
+  }
+
+  /** Admin API requests answered so far with this method, whatever their status. */
+  public long adminRequests(String method) {
+    return (long)
+        registry.find("fulcrum.admin.requests").tag("method", method).counters().stream()
+            .mapToDouble(c -> c.count())
+            .sum();
+  }
+
   /** Registers the meters of a backend that joined a load balancer. */
   public synchronized void backendAdded(Backend b) {
     String key = key(b);

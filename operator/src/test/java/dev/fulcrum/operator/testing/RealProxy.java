@@ -83,6 +83,11 @@ public final class RealProxy implements AutoCloseable {
             .toList();
   }
 
+  /** PUTs the admin API answered, accepted or not (fulcrum_admin_requests_total). */
+  public long puts() {
+    return engine.metrics().adminRequests("PUT");
+  }
+
   public long highestEpoch() {
     return engine.highestEpoch();
   }

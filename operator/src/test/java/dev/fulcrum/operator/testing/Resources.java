@@ -36,8 +36,12 @@ public final class Resources {
   }
 
   public static Secret credentials(String token, String caPem) {
+    return credentials(NAMESPACE, token, caPem);
+  }
+
+  public static Secret credentials(String namespace, String token, String caPem) {
     return new SecretBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(SECRET).withNamespace(NAMESPACE).build())
+        .withMetadata(new ObjectMetaBuilder().withName(SECRET).withNamespace(namespace).build())
         .addToStringData("token", token)
         .addToStringData("ca.crt", caPem)
         .build();
@@ -46,8 +50,14 @@ public final class Resources {
   /** An ExternalLoadBalancer in the shape of DESIGN.md, on the given frontend port. */
   public static ExternalLoadBalancer elb(
       String name, int port, String virtualIp, List<ProxySpec> proxies) {
+    return elb(NAMESPACE, name, port, virtualIp, proxies);
+  }
+
+  /** As above, in {@code namespace}. */
+  public static ExternalLoadBalancer elb(
+      String namespace, String name, int port, String virtualIp, List<ProxySpec> proxies) {
     ExternalLoadBalancer elb = new ExternalLoadBalancer();
-    elb.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
+    elb.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     ExternalLoadBalancerSpec spec = new ExternalLoadBalancerSpec();
     spec.frontend = new FrontendSpec();
     spec.frontend.port = port;

@@ -10,13 +10,17 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
 import dev.fulcrum.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -27,8 +31,18 @@ import java.util.function.UnaryOperator;
 public final class TestCluster implements AutoCloseable {
   public static final Duration PATIENCE = Duration.ofSeconds(30);
 
+  /**
+   * On a real API server every Node a test puts carries this label (value: the test's namespace),
+   * and the operator watches only such Nodes, so a shared cluster's own Nodes are never backends.
+   */
+  public static final String LEASE = "fulcrum-operator";
+
+  public static final String RUN_LABEL = "it.fulcrum.dev/run";
+
   private final KubernetesClient client;
   private final boolean realApiServer;
+  private final String namespace;
+  private final Set<String> nodesPut = new LinkedHashSet<>();
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private Operator operator;
@@ -42,18 +56,24 @@ public final class TestCluster implements AutoCloseable {
    *     apply, which the mock server refuses
    */
   public TestCluster(KubernetesClient client, boolean realApiServer) {
+    this(client, realApiServer, Resources.NAMESPACE);
+  }
+
+  /** As above, with the ExternalLoadBalancers, Secret and Lease in {@code namespace}. */
+  public TestCluster(KubernetesClient client, boolean realApiServer, String namespace) {
     this.client = client;
     this.realApiServer = realApiServer;
+    this.namespace = namespace;
     Resources.registerCrd(client);
     client
         .namespaces()
         .resource(
-            new NamespaceBuilder()
-                .withNewMetadata()
-                .withName(Resources.NAMESPACE)
-                .endMetadata()
-                .build())
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .createOr(r -> r.update());
+  }
+
+  public String namespace() {
+    return namespace;
   }
 
   /** Starts (or restarts) the operator; a short poll keeps ITs quick. */
@@ -76,14 +96,15 @@ public final class TestCluster implements AutoCloseable {
     return this;
   }
 
-  private static OperatorSettings settings(boolean leaderElection) {
+  private OperatorSettings settings(boolean leaderElection) {
+    // On a real (maybe shared) API server the operator sees only this test's namespace and Nodes.
     return new OperatorSettings(
-        Set.of(),
+        realApiServer ? Set.of(namespace) : Set.of(),
         0,
         leaderElection,
-        "fulcrum-operator",
-        Resources.NAMESPACE,
-        "",
+        LEASE,
+        namespace,
+        realApiServer ? RUN_LABEL + "=" + namespace : "",
         Duration.ofSeconds(1),
         Duration.ofMillis(300));
   }
@@ -100,6 +121,10 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public void put(Node node) {
+    if (realApiServer) {
+      node.getMetadata().getLabels().put(RUN_LABEL, namespace);
+    }
+    nodesPut.add(node.getMetadata().getName());
     client.nodes().resource(node).createOr(r -> r.update());
     if (realApiServer) {
       // A real API server keeps a Node's status only through the status subresource.
@@ -119,20 +144,12 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public void edit(String name, UnaryOperator<ExternalLoadBalancer> change) {
-    client
-        .resources(ExternalLoadBalancer.class)
-        .inNamespace(Resources.NAMESPACE)
-        .withName(name)
-        .edit(change);
+    client.resources(ExternalLoadBalancer.class).inNamespace(namespace).withName(name).edit(change);
   }
 
   public ExternalLoadBalancerStatus status(String name) {
     ExternalLoadBalancer elb =
-        client
-            .resources(ExternalLoadBalancer.class)
-            .inNamespace(Resources.NAMESPACE)
-            .withName(name)
-            .get();
+        client.resources(ExternalLoadBalancer.class).inNamespace(namespace).withName(name).get();
     return elb == null ? null : elb.getStatus();
   }
 
@@ -153,21 +170,47 @@ public final class TestCluster implements AutoCloseable {
     return Conditions.find(status(name).conditions, type);
   }
 
+  /** The leader Lease's transitions, the epoch a leader-elected operator stamps on pushes. */
+  public void leaseTransitions(long transitions) {
+    await()
+        .atMost(PATIENCE)
+        .until(() -> client.leases().inNamespace(namespace).withName(LEASE).get() != null);
+    client
+        .leases()
+        .inNamespace(namespace)
+        .withName(LEASE)
+        .edit(
+            l -> {
+              l.getSpec().setLeaseTransitions((int) transitions);
+              return l;
+            });
+  }
+
+  /** JOSDK keeps the Lease when it stops; a new operator would wait for it to expire. */
+  public void deleteLease() {
+    client.leases().inNamespace(namespace).withName(LEASE).delete();
+  }
+
   @Override
   public void close() {
     // Deleted while the operator runs, so its finalizer is released and the next test starts clean.
-    client.resources(ExternalLoadBalancer.class).inAnyNamespace().delete();
-    await()
-        .atMost(PATIENCE)
-        .until(
-            () ->
-                client
-                    .resources(ExternalLoadBalancer.class)
-                    .inAnyNamespace()
-                    .list()
-                    .getItems()
-                    .isEmpty());
+    FilterWatchListDeletable<
+            ExternalLoadBalancer,
+            KubernetesResourceList<ExternalLoadBalancer>,
+            Resource<ExternalLoadBalancer>>
+        elbs =
+            realApiServer
+                ? client.resources(ExternalLoadBalancer.class).inNamespace(namespace)
+                : client.resources(ExternalLoadBalancer.class).inAnyNamespace();
+    elbs.delete();
+    await().atMost(PATIENCE).until(() -> elbs.list().getItems().isEmpty());
     stopOperator();
-    client.nodes().delete();
+    if (realApiServer) {
+      // Only what this test made: the cluster may be shared, and have real Nodes.
+      nodesPut.forEach(n -> client.nodes().withName(n).delete());
+      deleteLease();
+    } else {
+      client.nodes().delete();
+    }
   }
 }

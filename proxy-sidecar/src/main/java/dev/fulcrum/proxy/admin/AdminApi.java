@@ -33,6 +33,12 @@ final class AdminApi {
   }
 
   AdminResponse handle(AdminRequest r) {
+    AdminResponse response = answer(r);
+    engine.metrics().adminRequest(r.method(), response.status());
+    return response;
+  }
+
+  private AdminResponse answer(AdminRequest r) {
     if (!authorized(r)) {
       return new AdminResponse(
           401,

@@ -219,6 +219,21 @@ class AdminApiTest {
   }
 
   @Test
+  void everyRequestIsCountedByMethodAndAnsweredStatus() {
+    h.put(ID, TestConfigs.config(port, 4, b));
+    h.put(ID, toB, null, null);
+    h.get("/v1/status");
+
+    assertThat(h.metrics.adminRequests("PUT")).isEqualTo(3);
+    assertThat(h.metrics.adminRequests("DELETE")).isZero();
+    assertThat(h.metrics.scrape())
+        .contains("fulcrum_admin_requests_total{code=\"200\",method=\"PUT\"} 1.0")
+        .contains("fulcrum_admin_requests_total{code=\"409\",method=\"PUT\"} 1.0")
+        .contains("fulcrum_admin_requests_total{code=\"401\",method=\"PUT\"} 1.0")
+        .contains("fulcrum_admin_requests_total{code=\"200\",method=\"GET\"}");
+  }
+
+  @Test
   void ifMatchMismatchIs409() {
     HttpResponse<String> r = h.put(ID, toB, TOKEN, "\"" + toB.contentVersion() + "\"");
 

@@ -1,0 +1,274 @@
+package dev.fulcrum.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fulcrum.operator.crd.BackendsSpec;
+import dev.fulcrum.operator.crd.ExternalLoadBalancer;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.BalanceSpec;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.DeletionPolicy;
+import dev.fulcrum.operator.crd.HealthCheckSpec;
+import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.desired.BackendSelection;
+import dev.fulcrum.operator.status.Conditions;
+import dev.fulcrum.operator.testing.Nodes;
+import dev.fulcrum.operator.testing.RealProxy;
+import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.operator.testing.TestCluster;
+import dev.fulcrum.operator.testing.TlsServers;
+import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.testing.EchoBackend;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The issue's scenarios end to end, on an API server a subclass provides (the Fabric8 mock, or a
+ * real one): the operator, two real proxies (engine, data plane and health checks) on 127.0.0.1/.2,
+ * and three real TLS servers on 127.0.0.11-13.
+ */
+abstract class ProxyScenarios {
+  static final String VIP = "127.0.0.100";
+
+  @TempDir Path dir;
+  final Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
+  final List<EchoBackend> servers = new ArrayList<>();
+  KubernetesClient client;
+  String id;
+  TestCluster cluster;
+  RealProxy lb1;
+  RealProxy lb2;
+  int frontendPort;
+  int serverPort;
+
+  /** The API server's client; its namespace holds the test's resources. */
+  abstract KubernetesClient client();
+
+  abstract String namespace();
+
+  /** A cluster helper for this API server. */
+  abstract TestCluster newCluster();
+
+  /** Starts the operator as it runs against this API server. */
+  abstract void startOperator();
+
+  /** Stops the operator and starts a new one, a new leader, with the proxies as they are. */
+  abstract void restartOperator();
+
+  /** From now on the operator stamps this epoch on its pushes. */
+  abstract void epoch(long value);
+
+  @BeforeEach
+  void start() throws Exception {
+    client = client();
+    id = namespace() + ".k3s-api";
+    lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "token", dir.resolve("lb-1"));
+    lb2 = new RealProxy("lb-2", "127.0.0.2", ca, "token", dir.resolve("lb-2"));
+    lb1.vipHeld(true);
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      frontendPort = s.getLocalPort();
+    }
+    for (int i = 1; i <= 3; i++) {
+      addServer(i, List.of("127.0.0.1" + i, VIP));
+    }
+    cluster = newCluster();
+    startOperator();
+    client
+        .secrets()
+        .resource(Resources.credentials(namespace(), "token", ca.certificatePem()))
+        .createOr(r -> r.update());
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+    lb1.close();
+    lb2.close();
+    servers.forEach(EchoBackend::close);
+  }
+
+  void addServer(int i, List<String> sans) throws Exception {
+    EchoBackend b = TlsServers.start("server-" + i, "127.0.0.1" + i, serverPort, sans);
+    serverPort = b.port();
+    servers.add(b);
+  }
+
+  void createLoadBalancer() {
+    ExternalLoadBalancer elb =
+        Resources.elb(
+            namespace(),
+            "k3s-api",
+            frontendPort,
+            VIP + "/8",
+            List.of(
+                new ProxySpec("lb-1", lb1.endpoint(), 200),
+                new ProxySpec("lb-2", lb2.endpoint(), 100)));
+    elb.getSpec().balance = BalanceSpec.RoundRobin;
+    elb.getSpec().backends = new BackendsSpec();
+    elb.getSpec().backends.port = serverPort;
+    elb.getSpec().healthCheck = new HealthCheckSpec();
+    elb.getSpec().healthCheck.intervalSeconds = 1;
+    elb.getSpec().healthCheck.downIntervalSeconds = 1;
+    elb.getSpec().healthCheck.rise = 1;
+    elb.getSpec().healthCheck.fall = 1;
+    elb.getSpec().healthCheck.timeoutSeconds = 1;
+    client.resource(elb).create();
+  }
+
+  void putServers(int... ids) {
+    for (int i : ids) {
+      cluster.put(Nodes.server("server-" + i, "127.0.0.1" + i).build());
+    }
+  }
+
+  /** Names greeting 12 connections through the proxy's frontend. */
+  Set<String> reachedThrough(RealProxy proxy) throws Exception {
+    Set<String> names = new TreeSet<>();
+    for (int i = 0; i < 12; i++) {
+      names.add(TlsServers.greeting(proxy.host(), frontendPort));
+    }
+    return names;
+  }
+
+  void awaitEverywhere(String... names) {
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(
+            () -> {
+              assertThat(lb1.served(id)).containsExactly(names);
+              assertThat(lb2.served(id)).containsExactly(names);
+              assertThat(reachedThrough(lb1)).containsExactly(names);
+              assertThat(reachedThrough(lb2)).containsExactly(names);
+            });
+  }
+
+  @Test
+  void readyAndTrafficThroughEitherProxyReachesAllThreeServers() {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    awaitEverywhere("server-1", "server-2", "server-3");
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(
+            () -> assertThat(cluster.status("k3s-api").backendsSummary).isEqualTo("3/3"));
+    assertThat(cluster.status("k3s-api").registrationAddress)
+        .isEqualTo("https://" + VIP + ":" + frontendPort);
+  }
+
+  @Test
+  void serversLeavingJoiningAndExcludedFollowTheNodes() throws Exception {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+    cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
+    awaitEverywhere("server-1", "server-3");
+    cluster.deleteNode("server-3");
+    awaitEverywhere("server-1");
+    addServer(4, List.of("127.0.0.14", VIP));
+    putServers(2, 4);
+    awaitEverywhere("server-1", "server-2", "server-4");
+    cluster.put(
+        Nodes.server("server-4", "127.0.0.14")
+            .label(BackendSelection.EXCLUDE_LABEL, "true")
+            .build());
+    awaitEverywhere("server-1", "server-2");
+  }
+
+  @Test
+  void oneProxyDownIsDegradedNamingItWhileTheOtherIsUpdatedThenResyncs() throws Exception {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    lb2.stopAdmin();
+    cluster.put(Nodes.server("server-3", "127.0.0.13").ready(false).build());
+    assertThat(
+            cluster
+                .awaitCondition("k3s-api", Conditions.DEGRADED, "True", "ProxyUnreachable")
+                .getMessage())
+        .contains("lb-2 (" + lb2.endpoint() + ")")
+        .doesNotContain("lb-1 (");
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .until(() -> lb1.served(id).equals(List.of("server-1", "server-2")));
+    assertThat(lb2.served(id)).contains("server-3");
+    lb2.startAdmin();
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    awaitEverywhere("server-1", "server-2");
+  }
+
+  @Test
+  void operatorRestartedWithProxiesInSyncSendsNoPut() {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    awaitEverywhere("server-1", "server-2", "server-3");
+    String applied = lb1.status(id).appliedVersion();
+    long puts1 = lb1.puts();
+    long puts2 = lb2.puts();
+    restartOperator();
+    // A spec change that leaves the pushed content alone proves the new operator reconciled.
+    cluster.edit(
+        "k3s-api",
+        e -> {
+          e.getSpec().deletionPolicy = DeletionPolicy.Clear;
+          return e;
+        });
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .until(() -> cluster.status("k3s-api").observedGeneration == 2L);
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    assertThat(lb1.puts()).as("PUTs to lb-1").isEqualTo(puts1);
+    assertThat(lb2.puts()).as("PUTs to lb-2").isEqualTo(puts2);
+    for (RealProxy p : List.of(lb1, lb2)) {
+      assertThat(p.status(id).appliedVersion()).isEqualTo(applied);
+    }
+  }
+
+  @Test
+  void aPushFromALowerEpochIsRefusedAndTheNewLeadersPushWins() {
+    epoch(5);
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+    epoch(4); // a deposed leader
+    cluster.put(Nodes.server("server-1", "127.0.0.11").ready(false).build());
+    assertThat(
+            cluster
+                .awaitCondition("k3s-api", Conditions.READY, "False", "PushRefused")
+                .getMessage())
+        .contains("409 Conflict")
+        .contains("lower than the highest seen (5)");
+    assertThat(lb1.served(id)).contains("server-1");
+    epoch(6); // the new leader
+    awaitEverywhere("server-2", "server-3");
+    assertThat(lb1.highestEpoch()).isEqualTo(6);
+  }
+
+  @Test
+  void aServerCertificateWithoutTheVipIsCertificateMissingSanNamingIt() throws Exception {
+    addServer(4, List.of("127.0.0.14"));
+    putServers(1, 2, 3, 4);
+    createLoadBalancer();
+    assertThat(
+            cluster
+                .awaitCondition("k3s-api", Conditions.DEGRADED, "True", "CertificateMissingSAN")
+                .getMessage())
+        .contains("server server-4 (127.0.0.14)")
+        .contains("\"tls-san: " + VIP + "\"")
+        .doesNotContain("server-1 ");
+    assertThat(cluster.status("k3s-api").backends)
+        .filteredOn(b -> b.name.equals("server-4"))
+        .singleElement()
+        .satisfies(b -> assertThat(b.certificateCoversAddress).isFalse());
+  }
+}
