@@ -1,0 +1,73 @@
+package dev.fulcrum.operator.demo;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+
+/**
+ * The one-command local demo: {@code ./mvnw -B -q -Pdemo -DskipTests verify}. Set {@code
+ * FULCRUM_DEMO_EXIT_AFTER_SCENARIO=true} to exit after the leave/rejoin story instead of running
+ * until Ctrl-C; {@code FULCRUM_DEMO_API=mock} skips the real API server even where it exists.
+ */
+public final class DemoMain {
+  private DemoMain() {}
+
+  public static void main(String[] args) throws Exception {
+    // The operator's INFO logs would bury the status lines; warnings and errors still show.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    boolean exitAfterScenario =
+        Boolean.parseBoolean(System.getenv("FULCRUM_DEMO_EXIT_AFTER_SCENARIO"));
+    if (!exitAfterScenario) {
+      // Ctrl-C ends the wait below and the demo closes everything itself, exiting 0 (the JVM's
+      // own SIGINT handling would exit 130 with the servers torn down under the operator).
+      Signal.handle(new Signal("INT"), s -> stop.countDown());
+      Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    }
+    boolean preferRealApi = !"mock".equalsIgnoreCase(System.getenv("FULCRUM_DEMO_API"));
+    run(System.out, stop, exitAfterScenario, preferRealApi);
+    System.out.flush();
+    // Under exec:java the build's JVM would otherwise wait on library threads (the mock server's).
+    System.exit(0);
+  }
+
+  /**
+   * Starts everything, tells the story, then waits for {@code stop} unless {@code
+   * exitAfterScenario}; closes everything before returning. Throws when a step does not happen.
+   */
+  static void run(
+      PrintStream out, CountDownLatch stop, boolean exitAfterScenario, boolean preferRealApi)
+      throws Exception {
+    Path workDir = Path.of(System.getProperty("fulcrum.demo.dir", "target/demo")).toAbsolutePath();
+    Path realApi = Path.of(System.getProperty("fulcrum.demo.realapi", "../shared/realapi"));
+    out.println("Fulcrum demo: API server, 3 K3s servers, 2 proxies and the operator on loopback");
+    try (Demo demo = new Demo(out)) {
+      demo.start(workDir, realApi.toAbsolutePath().normalize(), preferRealApi);
+      String kubectl = "kubectl --kubeconfig " + demo.api.kubeconfig();
+      demo.say("kubeconfig written; in another terminal:");
+      out.println("        " + kubectl + " get elb");
+      out.println("        " + kubectl + " describe elb k3s-api");
+      new DemoScenario(demo).run();
+      demo.say("==> scenario complete");
+      if (!exitAfterScenario) {
+        demo.say("still running: try the kubectl lines above, or curl through a proxy:");
+        out.println(
+            "        curl --cacert "
+                + demo.writeCa()
+                + " https://"
+                + Demo.LB1_HOST
+                + ":"
+                + demo.frontendPort
+                + "/ping");
+        demo.say("press Ctrl-C to stop");
+        stop.await();
+        out.println();
+        demo.say("Ctrl-C: stopping the operator, proxies, servers and API server");
+      }
+    }
+    out.println("demo stopped cleanly");
+  }
+}
