@@ -84,17 +84,20 @@ final class DemoApi implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             responses,
-            new KubernetesMixedDispatcher(responses),
+            Discovery.around(new KubernetesMixedDispatcher(responses)),
             false);
     mock.init(InetAddress.getByName("127.0.0.1"), 0);
-    Discovery.serve(mock);
     Files.writeString(kubeconfig, kubeconfigYaml("http://127.0.0.1:" + mock.getPort()));
     return new DemoApi(mock, null, null, kubeconfig).prepare();
   }
 
   /** The CRD first, then the namespace: what {@code helm install} would have made. */
   private DemoApi prepare() {
-    Path crd = Path.of(System.getProperty("fulcrum.crd.committed", "crds"), CRD_FILE);
+    // The committed CRD (the chart's); in the IT tier only the generated, identical copy is named.
+    String dir =
+        System.getProperty(
+            "fulcrum.crd.committed", System.getProperty("fulcrum.crd.generated", "crds"));
+    Path crd = Path.of(dir, CRD_FILE);
     CustomResourceDefinition d =
         client.apiextensions().v1().customResourceDefinitions().load(crd.toFile()).item();
     client.resource(d).createOr(r -> r.update());

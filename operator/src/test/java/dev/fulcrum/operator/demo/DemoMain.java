@@ -2,6 +2,7 @@ package dev.fulcrum.operator.demo;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
 
@@ -28,7 +29,7 @@ public final class DemoMain {
       Signal.handle(new Signal("TERM"), s -> stop.countDown());
     }
     boolean preferRealApi = !"mock".equalsIgnoreCase(System.getenv("FULCRUM_DEMO_API"));
-    run(System.out, stop, exitAfterScenario, preferRealApi);
+    run(System.out, stop, exitAfterScenario, preferRealApi, DemoScenario.READY_WITHIN);
     System.out.flush();
     // Under exec:java the build's JVM would otherwise wait on library threads (the mock server's).
     System.exit(0);
@@ -36,10 +37,15 @@ public final class DemoMain {
 
   /**
    * Starts everything, tells the story, then waits for {@code stop} unless {@code
-   * exitAfterScenario}; closes everything before returning. Throws when a step does not happen.
+   * exitAfterScenario}; closes everything before returning. Throws when a step does not happen
+   * ({@code readyWithin}: the first Ready=True, 10 s for the README's promise).
    */
   static void run(
-      PrintStream out, CountDownLatch stop, boolean exitAfterScenario, boolean preferRealApi)
+      PrintStream out,
+      CountDownLatch stop,
+      boolean exitAfterScenario,
+      boolean preferRealApi,
+      Duration readyWithin)
       throws Exception {
     Path workDir = Path.of(System.getProperty("fulcrum.demo.dir", "target/demo")).toAbsolutePath();
     Path realApi = Path.of(System.getProperty("fulcrum.demo.realapi", "../shared/realapi"));
@@ -50,7 +56,7 @@ public final class DemoMain {
       demo.say("kubeconfig written; in another terminal:");
       out.println("        " + kubectl + " get elb");
       out.println("        " + kubectl + " describe elb k3s-api");
-      new DemoScenario(demo).run();
+      new DemoScenario(demo, readyWithin).run();
       demo.say("==> scenario complete");
       if (!exitAfterScenario) {
         demo.say("still running: try the kubectl lines above, or curl through a proxy:");

@@ -22,8 +22,11 @@ final class DemoScenario {
   private final Demo demo;
   private final Traffic traffic;
 
-  DemoScenario(Demo demo) throws Exception {
+  private final Duration readyWithin;
+
+  DemoScenario(Demo demo, Duration readyWithin) throws Exception {
     this.demo = demo;
+    this.readyWithin = readyWithin;
     this.traffic = new Traffic(demo.ca);
   }
 
@@ -31,7 +34,7 @@ final class DemoScenario {
     StatusPrinter.Stopwatch sinceApplied = new StatusPrinter.Stopwatch();
     await(
         "Ready=True with 3/3 backends and 2/2 proxies",
-        READY_WITHIN,
+        readyWithin,
         s ->
             StatusPrinter.ready(s)
                 && "3/3".equals(s.backendsSummary)
