@@ -79,6 +79,13 @@ class DemoIT {
     Path kubeconfig = dir.resolve("kubeconfig");
     assertThat(kubectl(kubeconfig, "get", "elb", "-o", "name"))
         .isEqualTo("externalloadbalancer.lb.fulcrum.dev/k3s-api");
+    assertThat(kubectl(kubeconfig, "get", "elb").lines())
+        .hasSize(2)
+        .first()
+        .asString()
+        .matches("NAME +AGE +BACKENDS +REASON +READY +PROXIES +ADDRESS");
+    assertThat(kubectl(kubeconfig, "get", "elb").lines().skip(1).findFirst().orElseThrow())
+        .matches("k3s-api +\\d+[sm] +3/3 +Synced +True +2/2 +https://127\\.0\\.0\\.2:\\d+");
     assertThat(kubectl(kubeconfig, "describe", "elb", "k3s-api"))
         .contains("Name:         k3s-api")
         .contains("Registration Address:  https://127.0.0.2:");

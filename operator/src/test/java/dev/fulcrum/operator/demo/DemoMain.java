@@ -52,10 +52,14 @@ public final class DemoMain {
     out.println("Fulcrum demo: API server, 3 K3s servers, 2 proxies and the operator on loopback");
     try (Demo demo = new Demo(out)) {
       demo.start(workDir, realApi.toAbsolutePath().normalize(), preferRealApi);
-      String kubectl = "kubectl --kubeconfig " + demo.api.kubeconfig();
+      String kubectl = "kubectl --kubeconfig " + demo.api.kubeconfig() + " -n " + DemoApi.NAMESPACE;
       demo.say("kubeconfig written; in another terminal:");
       out.println("        " + kubectl + " get elb");
       out.println("        " + kubectl + " describe elb k3s-api");
+      if (demo.api.isRealApi()) {
+        out.println("        " + kubectl + " get elb -w");
+        out.println("        " + kubectl + " wait --for=condition=Ready elb/k3s-api");
+      }
       new DemoScenario(demo, readyWithin).run();
       demo.say("==> scenario complete");
       if (!exitAfterScenario) {

@@ -77,7 +77,13 @@ final class Discovery {
         String path = request.getPath();
         int query = path.indexOf('?');
         String document = documents.get(query < 0 ? path : path.substring(0, query));
-        if (document == null || !"GET".equals(request.getMethod())) {
+        if (!"GET".equals(request.getMethod())) {
+          return crud.dispatch(request);
+        }
+        if (ElbTable.wanted(path, request.getHeader("Accept"))) {
+          return table(crud.dispatch(request));
+        }
+        if (document == null) {
           return crud.dispatch(request);
         }
         // kubectl tells legacy documents from aggregated discovery by the Content-Type.
@@ -92,6 +98,20 @@ final class Discovery {
         crud.shutdown();
       }
     };
+  }
+
+  private static MockResponse table(MockResponse answer) {
+    if (answer.code() != 200) {
+      return answer;
+    }
+    try {
+      return new MockResponse()
+          .setResponseCode(200)
+          .setHeader("Content-Type", "application/json")
+          .setBody(ElbTable.of(answer.getBody().readUtf8()));
+    } catch (java.io.IOException e) {
+      return answer; // kubectl then prints NAME and AGE only
+    }
   }
 
   private static APIResource resource(
