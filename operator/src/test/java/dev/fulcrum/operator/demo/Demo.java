@@ -186,6 +186,8 @@ final class Demo implements AutoCloseable {
 
   @Override
   public void close() {
+    // A Ctrl-C may have interrupted a step; closing must not be cut short by the flag.
+    Thread.interrupted();
     while (!closers.isEmpty()) {
       AutoCloseable c = closers.pop();
       try {

@@ -22,14 +22,27 @@ public final class DemoMain {
     CountDownLatch stop = new CountDownLatch(1);
     boolean exitAfterScenario =
         Boolean.parseBoolean(System.getenv("FULCRUM_DEMO_EXIT_AFTER_SCENARIO"));
-    if (!exitAfterScenario) {
-      // Ctrl-C ends the wait below and the demo closes everything itself, exiting 0 (the JVM's
-      // own SIGINT handling would exit 130 with the servers torn down under the operator).
-      Signal.handle(new Signal("INT"), s -> stop.countDown());
-      Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    // Ctrl-C ends the wait (or the story) and the demo closes everything itself, exiting 0 (the
+    // JVM's own SIGINT handling would exit 130 with the servers torn down under the operator).
+    Thread main = Thread.currentThread();
+    for (String signal : new String[] {"INT", "TERM"}) {
+      Signal.handle(
+          new Signal(signal),
+          s -> {
+            stop.countDown();
+            main.interrupt();
+          });
     }
     boolean preferRealApi = !"mock".equalsIgnoreCase(System.getenv("FULCRUM_DEMO_API"));
-    run(System.out, stop, exitAfterScenario, preferRealApi, DemoScenario.READY_WITHIN);
+    try {
+      run(System.out, stop, exitAfterScenario, preferRealApi, DemoScenario.READY_WITHIN);
+    } catch (Exception e) {
+      if (stop.getCount() > 0) {
+        throw e; // a step failed: the build reports it
+      }
+      // Interrupted mid-step (or mid-request) by Ctrl-C; everything is closed by now.
+      System.out.println("demo stopped by Ctrl-C before the story ended");
+    }
     System.out.flush();
     // Under exec:java the build's JVM would otherwise wait on library threads (the mock server's).
     System.exit(0);
@@ -73,7 +86,11 @@ public final class DemoMain {
                 + demo.frontendPort
                 + "/ping");
         demo.say("press Ctrl-C to stop");
-        stop.await();
+        try {
+          stop.await();
+        } catch (InterruptedException e) {
+          // Ctrl-C: the latch is down too; stop below as usual.
+        }
         out.println();
         demo.say("Ctrl-C: stopping the operator, proxies, servers and API server");
       }

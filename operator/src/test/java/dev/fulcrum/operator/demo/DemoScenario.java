@@ -83,7 +83,7 @@ final class DemoScenario {
   }
 
   /** Waits until both proxies' data planes serve exactly these servers. */
-  private void awaitServed(String... names) {
+  private void awaitServed(String... names) throws InterruptedException {
     List<String> wanted = List.of(names);
     BooleanSupplier done =
         () -> demo.lb1.served(Demo.ID).equals(wanted) && demo.lb2.served(Demo.ID).equals(wanted);
@@ -99,6 +99,9 @@ final class DemoScenario {
                 + demo.lb2.served(Demo.ID));
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      if (Thread.interrupted()) {
+        throw new InterruptedException("Ctrl-C");
+      }
     }
   }
 
