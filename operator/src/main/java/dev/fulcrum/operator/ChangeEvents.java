@@ -68,7 +68,9 @@ final class ChangeEvents {
       ProxyState was = oldProxies.get(p.name);
       if (was == null || !p.state.equals(was.state)) {
         boolean bad =
-            ProxyStates.UNREACHABLE.equals(p.state) || ProxyStates.REFUSED.equals(p.state);
+            ProxyStates.UNREACHABLE.equals(p.state)
+                || ProxyStates.REFUSED.equals(p.state)
+                || ProxyStates.FAILED.equals(p.state);
         String message =
             "proxy " + p.name + " is " + p.state + (p.message == null ? "" : ": " + p.message);
         out.add(new Change(bad ? "Warning" : "Normal", "Proxy" + p.state, message));

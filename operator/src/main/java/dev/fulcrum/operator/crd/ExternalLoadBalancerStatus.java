@@ -43,7 +43,7 @@ public class ExternalLoadBalancerStatus {
     public String name;
     public String appliedVersion;
 
-    /** Synced, Pending, Unreachable or Refused. */
+    /** Synced, Pending, Unreachable, Refused or Failed. */
     public String state;
 
     public Boolean vipHolder;

@@ -11,6 +11,9 @@ public final class ProxyStates {
   public static final String UNREACHABLE = "Unreachable";
   public static final String REFUSED = "Refused";
 
+  /** The proxy answered with a 5xx: it is reachable but could not apply (e.g. a full disk). */
+  public static final String FAILED = "Failed";
+
   private ProxyStates() {}
 
   static ProxyState of(String name, Observation o, PushResult push, String desiredVersion) {
@@ -27,7 +30,7 @@ public final class ProxyStates {
       p.state = UNREACHABLE;
       p.message = o.error();
     } else if (push != null && !push.ok()) {
-      p.state = push.refused() ? REFUSED : UNREACHABLE;
+      p.state = push.refused() ? REFUSED : push.status() >= 500 ? FAILED : UNREACHABLE;
       p.message = push.error();
     } else if (desiredVersion != null && desiredVersion.equals(p.appliedVersion)) {
       p.state = SYNCED;

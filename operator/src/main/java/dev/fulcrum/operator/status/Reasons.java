@@ -10,6 +10,7 @@ public final class Reasons {
   public static final String KEEPING_LAST_KNOWN = "KeepingLastKnownBackends";
   public static final String PROXY_UNREACHABLE = "ProxyUnreachable";
   public static final String PUSH_REFUSED = "PushRefused";
+  public static final String PUSH_FAILED = "PushFailed";
   public static final String CERTIFICATE_MISSING_SAN = "CertificateMissingSAN";
 
   private Reasons() {}

@@ -73,6 +73,8 @@ public final class StatusBuilder {
         problems.add(new String[] {Reasons.PROXY_UNREACHABLE, p.message});
       } else if (ProxyStates.REFUSED.equals(p.state)) {
         problems.add(new String[] {Reasons.PUSH_REFUSED, p.message});
+      } else if (ProxyStates.FAILED.equals(p.state)) {
+        problems.add(new String[] {Reasons.PUSH_FAILED, p.message});
       }
     }
     boolean allSynced = synced == s.proxies.size() && f.desiredVersion() != null;

@@ -1,0 +1,99 @@
+package dev.fulcrum.operator.resilience;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP relay on 127.0.0.1 in front of a server, that can be cut (listener and every connection
+ * closed, as when the server's host goes away) and restored on the same port.
+ */
+final class TcpRelay implements AutoCloseable {
+  private final InetSocketAddress target;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile ServerSocket listener;
+  private int port;
+
+  TcpRelay(InetSocketAddress target) throws IOException {
+    this.target = target;
+    listen();
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** Listens again, on the same port as before. */
+  synchronized void listen() throws IOException {
+    ServerSocket s = new ServerSocket();
+    s.setReuseAddress(true);
+    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+    port = s.getLocalPort();
+    listener = s;
+    Thread accept = new Thread(() -> accept(s), "relay-accept");
+    accept.setDaemon(true);
+    accept.start();
+  }
+
+  private void accept(ServerSocket s) {
+    while (!s.isClosed()) {
+      try {
+        Socket client = s.accept();
+        Socket upstream = new Socket(target.getAddress(), target.getPort());
+        sockets.add(client);
+        sockets.add(upstream);
+        pump(client, upstream);
+        pump(upstream, client);
+      } catch (IOException e) {
+        return; // the listener was cut
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16384];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                  out.write(buf, 0, n);
+                }
+              } catch (IOException e) {
+                // one side closed: close both below
+              }
+              closeQuietly(from);
+              closeQuietly(to);
+            },
+            "relay-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Closes the listener and every relayed connection. */
+  synchronized void cut() {
+    closeQuietly(listener);
+    sockets.forEach(TcpRelay::closeQuietly);
+    sockets.clear();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // already closed
+    }
+  }
+
+  @Override
+  public void close() {
+    cut();
+  }
+}
