@@ -1,8 +1,8 @@
 package dev.fulcrum.proxy.net;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -16,9 +16,9 @@ final class SocketOptions {
   static final int KEEPALIVE_PROBES = 3;
   static final int USER_TIMEOUT_MILLIS =
       (KEEPALIVE_IDLE_SECONDS + KEEPALIVE_INTERVAL_SECONDS * KEEPALIVE_PROBES) * 1000;
-  // Reads pause after each write until it is flushed, so little is ever queued; the marks only
-  // bound what one read can leave behind.
-  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+  // Reading one side pauses while the other side holds more than the high mark unsent and resumes
+  // below the low mark: enough in flight for a bulk stream, bounded memory for a slow reader.
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
   private SocketOptions() {}
 
@@ -37,19 +37,19 @@ final class SocketOptions {
     }
   }
 
-  /** Options of connections to backends. */
-  static void backendSide(Bootstrap b, boolean epoll, int connectSeconds) {
-    b.option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectSeconds * 1000)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+  /** Options of connections to backends, set on the channel directly (no Bootstrap per dial). */
+  static void backendSide(ChannelConfig c, boolean epoll, int connectSeconds) {
+    c.setAutoRead(false);
+    c.setConnectTimeoutMillis(connectSeconds * 1000);
+    c.setAllocator(PooledByteBufAllocator.DEFAULT);
+    c.setWriteBufferWaterMark(WATER_MARK);
+    c.setOption(ChannelOption.TCP_NODELAY, true);
+    c.setOption(ChannelOption.SO_KEEPALIVE, true);
     if (epoll) {
-      b.option(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
-          .option(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
-          .option(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES)
-          .option(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+      c.setOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
+      c.setOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS);
+      c.setOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+      c.setOption(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
     }
   }
 }
