@@ -2,7 +2,8 @@
 # Side-by-side benchmark of fulcrum-proxy against HAProxy and nginx stream on loopback.
 # Idempotent: installs what is missing, builds the proxy jar, (re)starts backends and proxies, measures
 # them interleaved over several rounds, prints one table and writes bench/results.md.
-# Knobs (environment): ROUNDS, DURATION (s per wrk/iperf3 run), IDLE, BIG, PUSHES, JAVA_OPTS, SKIP_BUILD.
+# Knobs (environment): ROUNDS, DURATION (s per wrk/iperf3 run), IDLE, BIG, PUSHES, JAVA_OPTS, SKIP_BUILD,
+# SERVE_ONLY=1 (start everything and wait, for profiling by hand).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -70,4 +71,9 @@ nginx -p "$WORK" -c "$WORK/nginx-stream.conf"
 java $JAVA_OPTS -jar "$JAR" --config "$WORK/proxy.yaml" >"$WORK/logs/fulcrum.log" 2>&1 &
 echo $! >"$WORK/fulcrum.pid"
 
-python3 "$HERE/bench.py" "$WORK" "$HERE/results.md"
+if [ -n "${SERVE_ONLY:-}" ]; then
+  echo "serving (SERVE_ONLY): haproxy :16443, nginx :26443, fulcrum :36443; Ctrl-C stops"
+  wait "$(cat "$WORK/fulcrum.pid")"
+else
+  python3 "$HERE/bench.py" "$WORK" "$HERE/results.md"
+fi

@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.net;
 
+import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import io.netty.channel.Channel;
@@ -17,6 +18,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -32,8 +35,13 @@ final class BackendDialer {
   private static final ExecutorService RESOLVER =
       Executors.newCachedThreadPool(new DefaultThreadFactory("fulcrum-resolve", true));
 
+  // Resolved once per endpoint instead of parsed per dial; bounded by the endpoints ever
+  // configured.
+  private static final int MAX_CACHED_ADDRESSES = 1024;
+
   private final String id;
   private final Transport transport;
+  private final Map<BackendConfig, InetSocketAddress> literals = new ConcurrentHashMap<>();
 
   BackendDialer(String id, Transport transport) {
     this.id = id;
@@ -81,8 +89,18 @@ final class BackendDialer {
       String host = backend.config().address();
       int port = backend.config().port();
       EventLoop loop = inbound.eventLoop();
+      InetSocketAddress literal = literals.get(backend.config());
+      if (literal != null) {
+        connect(connection, literal);
+        return;
+      }
       if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-        connect(connection, new InetSocketAddress(host, port)); // a literal: no lookup happens
+        literal = new InetSocketAddress(host, port); // a literal: no lookup happens
+        if (literals.size() >= MAX_CACHED_ADDRESSES) {
+          literals.clear();
+        }
+        literals.put(backend.config(), literal);
+        connect(connection, literal);
         return;
       }
       RESOLVER.execute(

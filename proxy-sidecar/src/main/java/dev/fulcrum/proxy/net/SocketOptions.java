@@ -6,6 +6,7 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 
 /** The socket options both legs of a proxied connection share. */
 final class SocketOptions {
@@ -20,20 +21,43 @@ final class SocketOptions {
   // below the low mark: enough in flight for a bulk stream, bounded memory for a slow reader.
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
+  // setsockopt(2) names from <netinet/tcp.h> and <sys/socket.h>, for the listening socket, whose
+  // epoll config has no named options for them.
+  private static final int SOL_SOCKET = 1;
+  private static final int IPPROTO_TCP = 6;
+  static final IntegerUnixChannelOption LISTENER_NODELAY =
+      new IntegerUnixChannelOption("TCP_NODELAY", IPPROTO_TCP, 1);
+  static final IntegerUnixChannelOption LISTENER_KEEPALIVE =
+      new IntegerUnixChannelOption("SO_KEEPALIVE", SOL_SOCKET, 9);
+  static final IntegerUnixChannelOption LISTENER_KEEPIDLE =
+      new IntegerUnixChannelOption("TCP_KEEPIDLE", IPPROTO_TCP, 4);
+  static final IntegerUnixChannelOption LISTENER_KEEPINTVL =
+      new IntegerUnixChannelOption("TCP_KEEPINTVL", IPPROTO_TCP, 5);
+  static final IntegerUnixChannelOption LISTENER_KEEPCNT =
+      new IntegerUnixChannelOption("TCP_KEEPCNT", IPPROTO_TCP, 6);
+  static final IntegerUnixChannelOption LISTENER_USER_TIMEOUT =
+      new IntegerUnixChannelOption("TCP_USER_TIMEOUT", IPPROTO_TCP, 18);
+
   private SocketOptions() {}
 
-  /** Options of accepted client connections. */
+  /**
+   * Options of accepted client connections. With epoll they are set once on the listening socket,
+   * whose TCP_NODELAY, keepalive and user-timeout settings Linux copies to every accepted socket:
+   * six fewer system calls per connection than setting them on each child.
+   */
   static void clientSide(ServerBootstrap b, boolean epoll) {
     b.childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
     if (epoll) {
-      b.childOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
-          .childOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
-          .childOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES)
-          .childOption(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+      b.option(LISTENER_NODELAY, 1)
+          .option(LISTENER_KEEPALIVE, 1)
+          .option(LISTENER_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+          .option(LISTENER_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+          .option(LISTENER_KEEPCNT, KEEPALIVE_PROBES)
+          .option(LISTENER_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+    } else {
+      b.childOption(ChannelOption.TCP_NODELAY, true).childOption(ChannelOption.SO_KEEPALIVE, true);
     }
   }
 
@@ -43,7 +67,7 @@ final class SocketOptions {
     c.setConnectTimeoutMillis(connectSeconds * 1000);
     c.setAllocator(PooledByteBufAllocator.DEFAULT);
     c.setWriteBufferWaterMark(WATER_MARK);
-    c.setOption(ChannelOption.TCP_NODELAY, true);
+    // TCP_NODELAY is already on: Netty's socket configs enable it when they are created.
     c.setOption(ChannelOption.SO_KEEPALIVE, true);
     if (epoll) {
       c.setOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
