@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.net;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -20,6 +21,10 @@ final class SocketOptions {
   // Reading one side pauses while the other side holds more than the high mark unsent and resumes
   // below the low mark: enough in flight for a bulk stream, bounded memory for a slow reader.
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+  // Reads start small (request/response traffic) and grow to 128 KiB for a bulk stream, halving
+  // the read and write calls per byte compared with Netty's 64 KiB ceiling.
+  static final AdaptiveRecvByteBufAllocator READS =
+      new AdaptiveRecvByteBufAllocator(64, 2048, 128 * 1024);
 
   // setsockopt(2) names from <netinet/tcp.h> and <sys/socket.h>, for the listening socket, whose
   // epoll config has no named options for them.
@@ -48,6 +53,7 @@ final class SocketOptions {
   static void clientSide(ServerBootstrap b, boolean epoll) {
     b.childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
     if (epoll) {
       b.option(LISTENER_NODELAY, 1)
@@ -66,6 +72,7 @@ final class SocketOptions {
     c.setAutoRead(false);
     c.setConnectTimeoutMillis(connectSeconds * 1000);
     c.setAllocator(PooledByteBufAllocator.DEFAULT);
+    c.setRecvByteBufAllocator(READS);
     c.setWriteBufferWaterMark(WATER_MARK);
     // TCP_NODELAY is already on: Netty's socket configs enable it when they are created.
     c.setOption(ChannelOption.SO_KEEPALIVE, true);
