@@ -38,9 +38,9 @@ def with_children(pid):
 
 
 PROXIES = {
-    "haproxy": {"http": 16443, "bulk": 15201, "pids": lambda: [read_pid("haproxy.pid")]},
-    "nginx": {"http": 26443, "bulk": 25201, "pids": lambda: with_children(read_pid("nginx-stream.pid"))},
-    "fulcrum": {"http": 36443, "bulk": 35201, "pids": lambda: [read_pid("fulcrum.pid")]},
+    "haproxy": {"http": 7443, "bulk": 7201, "pids": lambda: [read_pid("haproxy.pid")]},
+    "nginx": {"http": 8443, "bulk": 8201, "pids": lambda: with_children(read_pid("nginx-stream.pid"))},
+    "fulcrum": {"http": 9443, "bulk": 9201, "pids": lambda: [read_pid("fulcrum.pid")]},
 }
 PEERS = ["haproxy", "nginx"]
 
@@ -187,8 +187,8 @@ def push_latency():
     ctx = ssl.create_default_context(cafile=os.path.join(W, "fulcrum-state", "admin.crt"))
     ctx.check_hostname = False  # the pinned self-signed certificate is the trust anchor
     token = open(os.path.join(W, "token")).read().strip()
-    admin = http.client.HTTPSConnection("127.0.0.1", 39443, context=ctx, timeout=10)
-    port, times, replies = 36444, [], []
+    admin = http.client.HTTPSConnection("127.0.0.1", 9445, context=ctx, timeout=10)
+    port, times, replies = 9444, [], []
     for i in range(PUSHES + 2):
         k = 1 + i % 2
         body = json.dumps({

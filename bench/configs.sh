@@ -43,7 +43,7 @@ defaults
     timeout client 1h
     timeout server 1h
 frontend k3s-frontend
-    bind 127.0.0.1:16443 backlog 4096
+    bind 127.0.0.1:7443 backlog 4096
     mode tcp
     maxconn $(( conns / 2 ))
     default_backend k3s-backend
@@ -56,7 +56,7 @@ backend k3s-backend
     server server-2 127.0.0.12:8080 check
     server server-3 127.0.0.13:8080 check
 frontend bulk-frontend
-    bind 127.0.0.1:15201
+    bind 127.0.0.1:7201
     default_backend bulk-backend
 backend bulk-backend
     option tcp-check
@@ -75,9 +75,9 @@ stream {
   proxy_timeout 1h;
   proxy_connect_timeout 5s;
   upstream k3s { server 127.0.0.11:8080; server 127.0.0.12:8080; server 127.0.0.13:8080; }
-  server { listen 127.0.0.1:26443 backlog=4096; proxy_pass k3s; }
+  server { listen 127.0.0.1:8443 backlog=4096; proxy_pass k3s; }
   upstream bulk { server 127.0.0.11:5201; }
-  server { listen 127.0.0.1:25201; proxy_pass bulk; }
+  server { listen 127.0.0.1:8201; proxy_pass bulk; }
 }
 CONF
 
@@ -85,12 +85,12 @@ echo "bench-token-$(date +%s%N | sha256sum | cut -c1-24)" >"$W/token"
 chmod 600 "$W/token"
 cat >"$W/proxy.yaml" <<CONF
 name: bench
-admin: {listen: "127.0.0.1:39443", tokenFile: "$W/token"}
+admin: {listen: "127.0.0.1:9445", tokenFile: "$W/token"}
 stateDir: "$W/fulcrum-state"
 workerThreads: 1
 loadBalancers:
   - id: bench.k3s-api
-    frontend: {port: 36443, bind: 127.0.0.1}
+    frontend: {port: 9443, bind: 127.0.0.1}
     balance: RoundRobin
     healthCheck: {mode: TCP, intervalSeconds: 10, downIntervalSeconds: 5}
     maxConnections: $(( conns / 2 ))
@@ -99,7 +99,7 @@ loadBalancers:
       - {name: server-2, address: 127.0.0.12, port: 8080}
       - {name: server-3, address: 127.0.0.13, port: 8080}
   - id: bench.bulk
-    frontend: {port: 35201, bind: 127.0.0.1}
+    frontend: {port: 9201, bind: 127.0.0.1}
     healthCheck: {mode: TCP, intervalSeconds: 10, downIntervalSeconds: 5}
     backends:
       - {name: iperf-1, address: 127.0.0.11, port: 5201}

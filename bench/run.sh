@@ -38,7 +38,8 @@ fi
 # The hard limit may be below what 10,000 proxied connections need (two sockets each); use what we get.
 ulimit -n "$(ulimit -Hn)" || true
 export NOFILE=$(ulimit -n)
-# Many short connections in a row: a wide ephemeral range (TIME_WAIT reuse on loopback is the default).
+# Many short connections in a row: a wide ephemeral range (TIME_WAIT reuse on loopback is the default),
+# above every port this benchmark listens on (all below 10000).
 sysctl -qw net.ipv4.ip_local_port_range="10000 65000" 2>/dev/null || true
 
 # --- build -----------------------------------------------------------------------------------------
@@ -70,11 +71,11 @@ done
 haproxy -D -f "$WORK/haproxy.cfg" -p "$WORK/haproxy.pid"
 nginx -p "$WORK" -c "$WORK/nginx-stream.conf"
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" --config "$WORK/proxy.yaml" >"$WORK/logs/fulcrum.log" 2>&1 &
+java $JAVA_OPTS -Xlog:gc:file="$WORK/logs/gc.log" -jar "$JAR" --config "$WORK/proxy.yaml" >"$WORK/logs/fulcrum.log" 2>&1 &
 echo $! >"$WORK/fulcrum.pid"
 
 if [ -n "${SERVE_ONLY:-}" ]; then
-  echo "serving (SERVE_ONLY): haproxy :16443, nginx :26443, fulcrum :36443; Ctrl-C stops"
+  echo "serving (SERVE_ONLY): haproxy :7443, nginx :8443, fulcrum :9443; Ctrl-C stops"
   wait "$(cat "$WORK/fulcrum.pid")"
 else
   python3 "$HERE/bench.py" "$WORK" "$HERE/results.md"
