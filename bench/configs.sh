@@ -62,6 +62,11 @@ backend bulk-backend
     option tcp-check
     default-server inter 10s downinter 5s
     server iperf-1 127.0.0.11:5201 check
+frontend push-frontend
+    bind 127.0.0.1:7444
+    default_backend push-backend
+backend push-backend
+    server s1 127.0.0.11:8080
 CONF
 
 cat >"$W/nginx-stream.conf" <<CONF
@@ -78,8 +83,11 @@ stream {
   server { listen 127.0.0.1:8443 backlog=4096; proxy_pass k3s; }
   upstream bulk { server 127.0.0.11:5201; }
   server { listen 127.0.0.1:8201; proxy_pass bulk; }
+  upstream push { include $W/nginx-push-upstream.conf; }
+  server { listen 127.0.0.1:8444; proxy_pass push; }
 }
 CONF
+echo "server 127.0.0.11:8080;" >"$W/nginx-push-upstream.conf"
 
 echo "bench-token-$(date +%s%N | sha256sum | cut -c1-24)" >"$W/token"
 chmod 600 "$W/token"
