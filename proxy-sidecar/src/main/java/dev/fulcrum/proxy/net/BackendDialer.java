@@ -1,9 +1,11 @@
 package dev.fulcrum.proxy.net;
 
+import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
@@ -14,8 +16,10 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -31,8 +35,13 @@ final class BackendDialer {
   private static final ExecutorService RESOLVER =
       Executors.newCachedThreadPool(new DefaultThreadFactory("fulcrum-resolve", true));
 
+  // Resolved once per endpoint instead of parsed per dial; bounded by the endpoints ever
+  // configured.
+  private static final int MAX_CACHED_ADDRESSES = 1024;
+
   private final String id;
   private final Transport transport;
+  private final Map<BackendConfig, InetSocketAddress> literals = new ConcurrentHashMap<>();
 
   BackendDialer(String id, Transport transport) {
     this.id = id;
@@ -40,9 +49,9 @@ final class BackendDialer {
   }
 
   /** Completes on the client's event loop with a connected, not yet registered, connection. */
-  Future<ProxiedConnection> dial(Channel inbound, BackendPool pool) {
+  Future<ProxiedConnection> dial(Channel inbound, BackendPool pool, IdleTimer idle) {
     Promise<ProxiedConnection> promise = inbound.eventLoop().newPromise();
-    new Attempt(inbound, pool, promise).next(null);
+    new Attempt(inbound, pool, idle, promise).next(null);
     return promise;
   }
 
@@ -50,13 +59,16 @@ final class BackendDialer {
   private final class Attempt {
     private final Channel inbound;
     private final BackendPool pool;
+    private final IdleTimer idle;
     private final Promise<ProxiedConnection> promise;
     private final InetAddress client;
-    private final Set<Backend> tried = new HashSet<>();
+    // Usually one entry: a list scans faster than a set hashes, and allocates less.
+    private final List<Backend> tried = new ArrayList<>(2);
 
-    Attempt(Channel inbound, BackendPool pool, Promise<ProxiedConnection> promise) {
+    Attempt(Channel inbound, BackendPool pool, IdleTimer idle, Promise<ProxiedConnection> promise) {
       this.inbound = inbound;
       this.pool = pool;
+      this.idle = idle;
       this.promise = promise;
       this.client = ((InetSocketAddress) inbound.remoteAddress()).getAddress();
     }
@@ -77,8 +89,18 @@ final class BackendDialer {
       String host = backend.config().address();
       int port = backend.config().port();
       EventLoop loop = inbound.eventLoop();
+      InetSocketAddress literal = literals.get(backend.config());
+      if (literal != null) {
+        connect(connection, literal);
+        return;
+      }
       if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-        connect(connection, new InetSocketAddress(host, port)); // a literal: no lookup happens
+        literal = new InetSocketAddress(host, port); // a literal: no lookup happens
+        if (literals.size() >= MAX_CACHED_ADDRESSES) {
+          literals.clear();
+        }
+        literals.put(backend.config(), literal);
+        connect(connection, literal);
         return;
       }
       RESOLVER.execute(
@@ -94,16 +116,25 @@ final class BackendDialer {
 
     private void connect(ProxiedConnection connection, InetSocketAddress address) {
       Backend backend = connection.backend();
-      Bootstrap bootstrap =
-          new Bootstrap()
-              .group(inbound.eventLoop())
-              .channel(transport.socketChannelClass())
-              .handler(new BackendHandler(id, inbound, backend));
+      // Built by hand rather than by a Bootstrap per dial: no option map, no resolver lookup.
+      Channel ch;
+      try {
+        ch = transport.newSocketChannel(); // throws when out of file descriptors
+      } catch (ChannelException e) {
+        failed(connection, e);
+        return;
+      }
       SocketOptions.backendSide(
-          bootstrap, transport.isEpoll(), pool.config().timeouts().connectSeconds());
+          ch.config(), transport.isEpoll(), pool.config().timeouts().connectSeconds());
+      ch.pipeline().addLast(new BackendHandler(id, inbound, backend, idle));
+      // On the client's loop, so registration completes right here and connect may follow.
+      ChannelFuture registered = inbound.eventLoop().register(ch);
+      if (registered.isDone() && !registered.isSuccess()) {
+        failed(connection, registered.cause());
+        return;
+      }
       long start = System.nanoTime();
-      bootstrap
-          .connect(address)
+      ch.connect(address)
           .addListener(
               (ChannelFutureListener)
                   f -> {

@@ -3,7 +3,6 @@ package dev.fulcrum.proxy.net;
 import dev.fulcrum.proxy.balance.Backend;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
@@ -16,11 +15,13 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private final String id;
   private final Channel inbound;
   private final Backend backend;
+  private final IdleTimer idle;
 
-  BackendHandler(String id, Channel inbound, Backend backend) {
+  BackendHandler(String id, Channel inbound, Backend backend, IdleTimer idle) {
     this.id = id;
     this.inbound = inbound;
     this.backend = backend;
+    this.idle = idle;
   }
 
   @Override
@@ -28,17 +29,23 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof ByteBuf buf) {
       backend.addBytesFromBackend(buf.readableBytes());
     }
-    inbound
-        .writeAndFlush(msg)
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (f.isSuccess()) {
-                    ctx.channel().read(); // backpressure: the next read waits for this flush
-                  } else {
-                    f.channel().close();
-                  }
-                });
+    idle.touch();
+    inbound.write(msg, inbound.voidPromise()); // a failed write closes the client side
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    inbound.flush();
+    if (!inbound.isWritable()) {
+      ctx.channel().config().setAutoRead(false); // resumed by the client's writability change
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      inbound.config().setAutoRead(true); // the backend drained what the client sent
+    }
   }
 
   @Override

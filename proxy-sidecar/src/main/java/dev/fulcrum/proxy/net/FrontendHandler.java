@@ -7,20 +7,25 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The client side of a proxied connection: dials a backend, then relays client bytes to it. */
-final class FrontendHandler extends ChannelInboundHandlerAdapter {
+final class FrontendHandler extends ChannelInboundHandlerAdapter
+    implements GenericFutureListener<Future<ProxiedConnection>> {
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
   private final String id;
   private final BackendPool pool;
   private final BackendDialer dialer;
-  private ProxiedConnection connection; // set on the event loop once a backend answered
+  // All set and read on the client's event loop, which the backend channel shares.
+  private Channel inbound;
+  private IdleTimer idle;
+  private ProxiedConnection connection; // set once a backend answered
+  private Channel outbound;
 
   FrontendHandler(String id, BackendPool pool, BackendDialer dialer) {
     this.id = id;
@@ -30,30 +35,32 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    Channel inbound = ctx.channel();
-    dialer
-        .dial(inbound, pool)
-        .addListener(
-            (Future<ProxiedConnection> dialed) -> {
-              if (!dialed.isSuccess()) {
-                log.warn(
-                    "{}: closing client {}: {}",
-                    id,
-                    inbound.remoteAddress(),
-                    dialed.cause().getMessage());
-                closeOnFlush(inbound);
-                return;
-              }
-              ProxiedConnection c = dialed.getNow();
-              if (!inbound.isActive()) {
-                c.close("client left while its backend was dialed");
-                return;
-              }
-              connection = c;
-              // Read only now: the connection is counted before any byte flows either way.
-              inbound.read();
-              c.backendChannel().read();
-            });
+    inbound = ctx.channel();
+    idle = new IdleTimer(inbound, pool.config().timeouts().idleSeconds(), this::closeIdle);
+    idle.start();
+    dialer.dial(inbound, pool, idle).addListener(this);
+  }
+
+  /** The dial finished. */
+  @Override
+  public void operationComplete(Future<ProxiedConnection> dialed) {
+    if (!dialed.isSuccess()) {
+      log.warn(
+          "{}: closing client {}: {}", id, inbound.remoteAddress(), dialed.cause().getMessage());
+      closeOnFlush(inbound);
+      return;
+    }
+    ProxiedConnection c = dialed.getNow();
+    if (!inbound.isActive()) {
+      c.close("client left while its backend was dialed");
+      return;
+    }
+    connection = c;
+    outbound = c.backendChannel();
+    // Read only now: the connection is counted before any byte flows either way. From here on both
+    // sides read whenever the kernel has data; backpressure pauses one side by writability.
+    inbound.config().setAutoRead(true);
+    outbound.config().setAutoRead(true);
   }
 
   @Override
@@ -61,40 +68,45 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof ByteBuf buf) {
       connection.backend().addBytesToBackend(buf.readableBytes());
     }
-    connection
-        .backendChannel()
-        .writeAndFlush(msg)
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (f.isSuccess()) {
-                    ctx.channel().read(); // backpressure: the next read waits for this flush
-                  } else {
-                    f.channel().close();
-                  }
-                });
+    idle.touch();
+    outbound.write(msg, outbound.voidPromise()); // a failed write closes the backend side
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (outbound != null) {
+      outbound.flush(); // one flush per batch of reads, not per buffer
+      if (!outbound.isWritable()) {
+        ctx.channel().config().setAutoRead(false); // resumed by the backend's writability change
+      }
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (outbound != null && ctx.channel().isWritable()) {
+      outbound.config().setAutoRead(true); // the client drained what the backend sent
+    }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (connection != null) {
-      closeOnFlush(connection.backendChannel());
+    if (idle != null) {
+      idle.stop();
+    }
+    if (outbound != null) {
+      closeOnFlush(outbound);
     }
   }
 
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      String why = "no traffic for " + pool.config().timeouts().idleSeconds() + "s";
-      if (connection != null) {
-        connection.close(why);
-      } else {
-        log.debug("{}: closing client {}: {}", id, ctx.channel().remoteAddress(), why);
-        ctx.close();
-      }
-      return;
+  private void closeIdle() {
+    String why = "no traffic for " + pool.config().timeouts().idleSeconds() + "s";
+    if (connection != null) {
+      connection.close(why);
+    } else {
+      log.debug("{}: closing client {}: {}", id, inbound.remoteAddress(), why);
+      inbound.close();
     }
-    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

@@ -1,22 +1,29 @@
 package dev.fulcrum.proxy.net;
 
 import dev.fulcrum.proxy.balance.BackendPool;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sets up an accepted client connection against the pool current at accept time. */
-final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
+/**
+ * Sets up an accepted client connection against the pool current at accept time. Shared by every
+ * connection and replaced by the connection's own handler, without the per-channel bookkeeping of a
+ * ChannelInitializer.
+ */
+@Sharable
+final class FrontendInitializer extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendInitializer.class);
 
   private final String id;
   private final BackendDialer dialer;
   private final AtomicReference<BackendPool> pool;
   private final AcceptBackoff backoff;
+  private final ChannelFutureListener release;
 
   FrontendInitializer(
       String id, Transport transport, AtomicReference<BackendPool> pool, AcceptBackoff backoff) {
@@ -24,20 +31,20 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
     this.dialer = new BackendDialer(id, transport);
     this.pool = pool;
     this.backoff = backoff;
+    this.release = f -> backoff.release();
   }
 
+  /** Runs on the connection's event loop once it is registered. */
   @Override
-  protected void initChannel(SocketChannel ch) {
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    Channel ch = ctx.channel();
     if (!backoff.tryAcquire()) {
       log.warn("{}: closing {}: accepted over maxConnections", id, ch.remoteAddress());
       ch.close();
       return;
     }
-    ch.closeFuture().addListener(f -> backoff.release());
+    ch.closeFuture().addListener(release);
     BackendPool current = pool.get(); // the one read of the live config for this connection
-    ch.pipeline()
-        .addLast(
-            new IdleStateHandler(0, 0, current.config().timeouts().idleSeconds(), TimeUnit.SECONDS),
-            new FrontendHandler(id, current, dialer));
+    ctx.pipeline().replace(this, null, new FrontendHandler(id, current, dialer));
   }
 }

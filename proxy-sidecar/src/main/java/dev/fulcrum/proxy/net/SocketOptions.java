@@ -1,11 +1,13 @@
 package dev.fulcrum.proxy.net;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 
 /** The socket options both legs of a proxied connection share. */
 final class SocketOptions {
@@ -16,40 +18,69 @@ final class SocketOptions {
   static final int KEEPALIVE_PROBES = 3;
   static final int USER_TIMEOUT_MILLIS =
       (KEEPALIVE_IDLE_SECONDS + KEEPALIVE_INTERVAL_SECONDS * KEEPALIVE_PROBES) * 1000;
-  // Reads pause after each write until it is flushed, so little is ever queued; the marks only
-  // bound what one read can leave behind.
-  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+  // Reading one side pauses while the other side holds more than the high mark unsent and resumes
+  // below the low mark: enough in flight for a bulk stream, bounded memory for a slow reader.
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+  // Reads start small (request/response traffic) and grow to 128 KiB for a bulk stream, halving
+  // the read and write calls per byte compared with Netty's 64 KiB ceiling.
+  static final AdaptiveRecvByteBufAllocator READS =
+      new AdaptiveRecvByteBufAllocator(64, 2048, 128 * 1024);
+
+  // setsockopt(2) names from <netinet/tcp.h> and <sys/socket.h>, for the listening socket, whose
+  // epoll config has no named options for them.
+  private static final int SOL_SOCKET = 1;
+  private static final int IPPROTO_TCP = 6;
+  static final IntegerUnixChannelOption LISTENER_NODELAY =
+      new IntegerUnixChannelOption("TCP_NODELAY", IPPROTO_TCP, 1);
+  static final IntegerUnixChannelOption LISTENER_KEEPALIVE =
+      new IntegerUnixChannelOption("SO_KEEPALIVE", SOL_SOCKET, 9);
+  static final IntegerUnixChannelOption LISTENER_KEEPIDLE =
+      new IntegerUnixChannelOption("TCP_KEEPIDLE", IPPROTO_TCP, 4);
+  static final IntegerUnixChannelOption LISTENER_KEEPINTVL =
+      new IntegerUnixChannelOption("TCP_KEEPINTVL", IPPROTO_TCP, 5);
+  static final IntegerUnixChannelOption LISTENER_KEEPCNT =
+      new IntegerUnixChannelOption("TCP_KEEPCNT", IPPROTO_TCP, 6);
+  static final IntegerUnixChannelOption LISTENER_USER_TIMEOUT =
+      new IntegerUnixChannelOption("TCP_USER_TIMEOUT", IPPROTO_TCP, 18);
 
   private SocketOptions() {}
 
-  /** Options of accepted client connections. */
+  /**
+   * Options of accepted client connections. With epoll they are set once on the listening socket,
+   * whose TCP_NODELAY, keepalive and user-timeout settings Linux copies to every accepted socket:
+   * six fewer system calls per connection than setting them on each child.
+   */
   static void clientSide(ServerBootstrap b, boolean epoll) {
     b.childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
     if (epoll) {
-      b.childOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
-          .childOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
-          .childOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES)
-          .childOption(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+      b.option(LISTENER_NODELAY, 1)
+          .option(LISTENER_KEEPALIVE, 1)
+          .option(LISTENER_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+          .option(LISTENER_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+          .option(LISTENER_KEEPCNT, KEEPALIVE_PROBES)
+          .option(LISTENER_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+    } else {
+      b.childOption(ChannelOption.TCP_NODELAY, true).childOption(ChannelOption.SO_KEEPALIVE, true);
     }
   }
 
-  /** Options of connections to backends. */
-  static void backendSide(Bootstrap b, boolean epoll, int connectSeconds) {
-    b.option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectSeconds * 1000)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+  /** Options of connections to backends, set on the channel directly (no Bootstrap per dial). */
+  static void backendSide(ChannelConfig c, boolean epoll, int connectSeconds) {
+    c.setAutoRead(false);
+    c.setConnectTimeoutMillis(connectSeconds * 1000);
+    c.setAllocator(PooledByteBufAllocator.DEFAULT);
+    c.setRecvByteBufAllocator(READS);
+    c.setWriteBufferWaterMark(WATER_MARK);
+    // TCP_NODELAY is already on: Netty's socket configs enable it when they are created.
+    c.setOption(ChannelOption.SO_KEEPALIVE, true);
     if (epoll) {
-      b.option(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
-          .option(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
-          .option(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES)
-          .option(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
+      c.setOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
+      c.setOption(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS);
+      c.setOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+      c.setOption(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MILLIS);
     }
   }
 }

@@ -15,10 +15,13 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 
-/** The event loops and channel classes of this process: epoll where available, else NIO. */
+/**
+ * The event loops and channel classes of this process: epoll where available, else NIO. Listening
+ * sockets share the data-plane loops, so an accepted connection is set up on the thread that
+ * accepted it without a hand-off, and {@code workerThreads: 1} really is one thread.
+ */
 public final class Transport implements AutoCloseable {
   private final boolean epoll;
-  private final EventLoopGroup acceptors;
   private final EventLoopGroup workers;
 
   /**
@@ -28,8 +31,6 @@ public final class Transport implements AutoCloseable {
   public Transport(int workerThreads, boolean preferEpoll) {
     this.epoll = preferEpoll && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    this.acceptors =
-        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fulcrum-accept"), io);
     this.workers =
         new MultiThreadIoEventLoopGroup(workerThreads, new DefaultThreadFactory("fulcrum-io"), io);
   }
@@ -38,8 +39,9 @@ public final class Transport implements AutoCloseable {
     return epoll;
   }
 
+  /** The loops listening sockets are registered on: the workers themselves. */
   public EventLoopGroup acceptors() {
-    return acceptors;
+    return workers;
   }
 
   public EventLoopGroup workers() {
@@ -54,9 +56,13 @@ public final class Transport implements AutoCloseable {
     return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
+  /** A new unregistered client socket, without the reflection a Bootstrap's factory uses. */
+  SocketChannel newSocketChannel() {
+    return epoll ? new EpollSocketChannel() : new NioSocketChannel();
+  }
+
   @Override
   public void close() {
-    acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

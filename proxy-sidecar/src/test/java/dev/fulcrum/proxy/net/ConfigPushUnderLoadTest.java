@@ -46,12 +46,14 @@ class ConfigPushUnderLoadTest {
       }
       if (!clients.isEmpty()) {
         long before = totalEchoed();
-        // Let bytes flow between pushes, so every push lands mid-stream.
+        StreamingClient newest = clients.get(clients.size() - 1);
+        // Let bytes flow between pushes, so every push lands mid-stream; the newest client too, or
+        // the last one could be stopped before its writer thread ever ran.
         await()
             .pollDelay(Duration.ZERO)
             .pollInterval(Duration.ofMillis(5))
             .atMost(Duration.ofSeconds(30))
-            .until(() -> totalEchoed() > before);
+            .until(() -> totalEchoed() > before && newest.echoed() > 0);
       }
     }
 

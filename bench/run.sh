@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of fulcrum-proxy against HAProxy and nginx stream on loopback.
+# Idempotent: installs what is missing, builds the proxy jar, (re)starts backends and proxies, measures
+# them interleaved over several rounds, prints one table and writes bench/results.md.
+# Knobs (environment): ROUNDS, DURATION (s per wrk/iperf3 run), IDLE, BIG, PUSHES, JAVA_OPTS, SKIP_BUILD,
+# SERVE_ONLY=1 (start everything and wait, for profiling by hand).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+WORK=${WORK:-/tmp/fulcrum-bench}
+export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5} IDLE=${IDLE:-5000} BIG=${BIG:-10000}
+export PUSHES=${PUSHES:-200}
+# The JVM flags users should run fulcrum-proxy with on a small lb host (documented in results.md).
+DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxNewSize=12m -Xss256k \
+-XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2 \
+-XX:TrimNativeHeapInterval=5000 -XX:MaxDirectMemorySize=32m -XX:-UsePerfData \
+-Dio.netty.allocator.numHeapArenas=0 -Dio.netty.allocator.numDirectArenas=1 \
+-Dio.netty.allocator.maxOrder=7 -Dio.netty.leakDetection.level=disabled"
+# glibc would otherwise keep one malloc arena per thread that ever allocated (the JIT's threads).
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+export JAVA_OPTS=${JAVA_OPTS:-$DEFAULT_JAVA_OPTS}
+
+# --- tools -----------------------------------------------------------------------------------------
+need=()
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v nginx >/dev/null || need+=(nginx-light)
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
+command -v wrk >/dev/null || need+=(wrk)
+command -v iperf3 >/dev/null || need+=(iperf3)
+command -v ss >/dev/null || need+=(iproute2)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The hard limit may be below what 10,000 proxied connections need (two sockets each); use what we get.
+ulimit -n "$(ulimit -Hn)" || true
+export NOFILE=$(ulimit -n)
+# Many short connections in a row: a wide ephemeral range (TIME_WAIT reuse on loopback is the default),
+# above every port this benchmark listens on (all below 10000).
+sysctl -qw net.ipv4.ip_local_port_range="10000 65000" 2>/dev/null || true
+
+# --- build -----------------------------------------------------------------------------------------
+JAR=$ROOT/proxy-sidecar/target/fulcrum-proxy.jar
+if [ -z "${SKIP_BUILD:-}" ] || [ ! -f "$JAR" ]; then
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl proxy-sidecar package)
+fi
+
+# --- processes -------------------------------------------------------------------------------------
+stop_all() {
+  for f in "$WORK"/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f" 2>/dev/null || true)
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    rm -f "$f"
+  done
+}
+stop_all
+rm -rf "$WORK"/fulcrum-state
+mkdir -p "$WORK"/logs "$WORK"/nginx-temp "$WORK"/fulcrum-state
+trap stop_all EXIT
+
+"$HERE"/configs.sh "$WORK"
+
+nginx -p "$WORK" -c "$WORK/backends.conf"
+for i in 1 2 3; do
+  iperf3 -s -D -B 127.0.0.1$i -p 5201 -I "$WORK/iperf3-$i.pid" --logfile "$WORK/logs/iperf3-$i.log"
+done
+haproxy -D -f "$WORK/haproxy.cfg" -p "$WORK/haproxy.pid"
+nginx -p "$WORK" -c "$WORK/nginx-stream.conf"
+# shellcheck disable=SC2086
+java $JAVA_OPTS -Xlog:gc:file="$WORK/logs/gc.log" -jar "$JAR" --config "$WORK/proxy.yaml" >"$WORK/logs/fulcrum.log" 2>&1 &
+echo $! >"$WORK/fulcrum.pid"
+
+if [ -n "${SERVE_ONLY:-}" ]; then
+  echo "serving (SERVE_ONLY): haproxy :7443, nginx :8443, fulcrum :9443; Ctrl-C stops"
+  wait "$(cat "$WORK/fulcrum.pid")"
+else
+  python3 "$HERE/bench.py" "$WORK" "$HERE/results.md"
+fi
