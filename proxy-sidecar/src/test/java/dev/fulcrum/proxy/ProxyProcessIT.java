@@ -48,7 +48,7 @@ class ProxyProcessIT {
     int frontendPort = TestConfigs.freePort();
     Path config = writeConfig(adminPort);
     proxy = launch(config, "first.log");
-    HttpClient admin = adminClient();
+    HttpClient admin = adminClient(adminPort);
     String pushed = WireJson.MAPPER.writeValueAsString(TestConfigs.config(frontendPort, 4, a, b));
     HttpResponse<String> put =
         admin.send(
@@ -78,7 +78,7 @@ class ProxyProcessIT {
         await()
             .atMost(Duration.ofSeconds(30))
             .ignoreExceptions()
-            .until(() -> status(adminClient(), adminPort), s -> s.has("bootId"));
+            .until(() -> status(adminClient(adminPort), adminPort), s -> s.has("bootId"));
     assertThat(after.path("bootId").asText()).isNotEqualTo(firstBoot);
     assertThat(after.path("loadBalancers").get(0).path("appliedVersion").asText())
         .isEqualTo(version);
@@ -128,10 +128,19 @@ class ProxyProcessIT {
         .start();
   }
 
-  private HttpClient adminClient() {
+  private HttpClient adminClient(int adminPort) {
     Path cert = dir.resolve("state").resolve("admin.crt");
     await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(cert));
+    // The certificate is written before the admin port listens.
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> accepts(adminPort));
     return TlsClients.http(TlsClients.context(TlsClients.certificate(cert), null));
+  }
+
+  private static boolean accepts(int port) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+      return true;
+    }
   }
 
   private static HttpRequest.Builder request(int port, String path) {

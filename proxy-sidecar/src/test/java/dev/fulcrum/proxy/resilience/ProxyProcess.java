@@ -87,6 +87,17 @@ final class ProxyProcess implements AutoCloseable {
     if (admin == null) {
       Path cert = stateDir.resolve("admin.crt");
       await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(cert));
+      // The certificate is written before the admin port listens.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                try (java.net.Socket s = new java.net.Socket()) {
+                  s.connect(new java.net.InetSocketAddress("127.0.0.1", adminPort), 1_000);
+                  return true;
+                }
+              });
       admin = TlsClients.http(TlsClients.context(TlsClients.certificate(cert), null));
     }
     return admin;
