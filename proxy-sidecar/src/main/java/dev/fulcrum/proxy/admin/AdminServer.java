@@ -102,7 +102,7 @@ public final class AdminServer implements AutoCloseable {
     listener = bound.channel();
     log.info(
         "admin API listening on https://{} ({})",
-        localAddress(),
+        localAddress().getHostString() + ":" + localAddress().getPort(),
         settings.clientCaFile() == null ? "bearer token" : "bearer token and client certificate");
     return this;
   }

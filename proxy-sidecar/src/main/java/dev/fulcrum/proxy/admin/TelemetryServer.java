@@ -67,7 +67,9 @@ public final class TelemetryServer implements AutoCloseable {
           "telemetry cannot listen on " + at + ": " + bound.cause().getMessage(), bound.cause());
     }
     listener = bound.channel();
-    log.info("telemetry listening on http://{} (/metrics /healthz /readyz)", localAddress());
+    log.info(
+        "telemetry listening on http://{} (/metrics /healthz /readyz)",
+        localAddress().getHostString() + ":" + localAddress().getPort());
     return this;
   }
 
