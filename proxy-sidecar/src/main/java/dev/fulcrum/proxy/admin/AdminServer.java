@@ -1,16 +1,11 @@
 package dev.fulcrum.proxy.admin;
 
 import dev.fulcrum.proxy.ProxyEngine;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -76,33 +71,25 @@ public final class AdminServer implements AutoCloseable {
     }
     long deadlineMillis = settings.requestTimeout().toMillis();
     InetSocketAddress at = new InetSocketAddress(settings.host(), settings.port());
-    ChannelFuture bound =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.pipeline()
-                        .addLast(tls.newHandler(ch.alloc()))
-                        .addLast(new HttpServerCodec())
-                        .addLast(new BodyLimit())
-                        .addLast(new RequestDeadline(deadlineMillis))
-                        .addLast(new AdminHandler(api, executor));
-                  }
-                })
-            .bind(at)
-            .awaitUninterruptibly();
-    if (!bound.isSuccess()) {
+    try {
+      listener =
+          HttpListener.bind(
+              group,
+              at,
+              "admin API",
+              p ->
+                  p.addLast(tls.newHandler(p.channel().alloc()))
+                      .addLast(new HttpServerCodec())
+                      .addLast(new BodyLimit())
+                      .addLast(new RequestDeadline(deadlineMillis))
+                      .addLast(new AdminHandler(api, executor)));
+    } catch (IOException e) {
       close();
-      throw new IOException(
-          "admin API cannot listen on " + at + ": " + bound.cause().getMessage(), bound.cause());
+      throw e;
     }
-    listener = bound.channel();
     log.info(
         "admin API listening on https://{} ({})",
-        localAddress().getHostString() + ":" + localAddress().getPort(),
+        HttpListener.hostPort(listener),
         settings.clientCaFile() == null ? "bearer token" : "bearer token and client certificate");
     return this;
   }

@@ -2,15 +2,10 @@ package dev.fulcrum.proxy.admin;
 
 import dev.fulcrum.proxy.ProxyEngine;
 import dev.fulcrum.proxy.ProxyMetrics;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -44,32 +39,24 @@ public final class TelemetryServer implements AutoCloseable {
 
   /** Binds; throws with the cause when it cannot. */
   public TelemetryServer start() throws IOException {
-    ChannelFuture bound =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpObjectAggregator(8192))
-                        .addLast(new RequestDeadline(REQUEST_DEADLINE_MILLIS))
-                        .addLast(new TelemetryHandler(engine, metrics));
-                  }
-                })
-            .bind(at)
-            .awaitUninterruptibly();
-    if (!bound.isSuccess()) {
+    try {
+      listener =
+          HttpListener.bind(
+              group,
+              at,
+              "telemetry",
+              p ->
+                  p.addLast(new HttpServerCodec())
+                      .addLast(new HttpObjectAggregator(8192))
+                      .addLast(new RequestDeadline(REQUEST_DEADLINE_MILLIS))
+                      .addLast(new TelemetryHandler(engine, metrics)));
+    } catch (IOException e) {
       close();
-      throw new IOException(
-          "telemetry cannot listen on " + at + ": " + bound.cause().getMessage(), bound.cause());
+      throw e;
     }
-    listener = bound.channel();
     log.info(
         "telemetry listening on http://{} (/metrics /healthz /readyz)",
-        localAddress().getHostString() + ":" + localAddress().getPort());
+        HttpListener.hostPort(listener));
     return this;
   }
 

@@ -1,0 +1,53 @@
+package dev.fulcrum.proxy.admin;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+
+/** Binds the admin and telemetry HTTP listeners, which differ only in their pipelines. */
+final class HttpListener {
+  private HttpListener() {}
+
+  /**
+   * Binds synchronously (never from an event loop).
+   *
+   * @param what names the listener in the error, e.g. "admin API"
+   * @throws IOException naming the address and the cause when it cannot bind
+   */
+  static Channel bind(
+      EventLoopGroup group, InetSocketAddress at, String what, Consumer<ChannelPipeline> pipeline)
+      throws IOException {
+    ChannelFuture bound =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    pipeline.accept(ch.pipeline());
+                  }
+                })
+            .bind(at)
+            .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      throw new IOException(
+          what + " cannot listen on " + at + ": " + bound.cause().getMessage(), bound.cause());
+    }
+    return bound.channel();
+  }
+
+  /** {@code host:port} of a bound listener. */
+  static String hostPort(Channel listener) {
+    InetSocketAddress a = (InetSocketAddress) listener.localAddress();
+    return a.getHostString() + ":" + a.getPort();
+  }
+}
