@@ -17,6 +17,8 @@ import java.util.List;
  *
  * @param frontendBind the host's bind address for every frontend (overrides {@code frontend.bind})
  * @param workerThreads data-plane event loops; 0 means one per core
+ * @param transport the kernel I/O mechanism: io_uring, epoll or nio; default epoll. A native one
+ *     the kernel lacks falls back to the next (io_uring, then epoll, then nio)
  * @param keepalived where to render keepalived's config for the VIPs; null means not at all
  */
 public record ProxyConfig(
@@ -26,6 +28,7 @@ public record ProxyConfig(
     String stateDir,
     String frontendBind,
     Integer workerThreads,
+    String transport,
     List<StaticLoadBalancer> loadBalancers,
     Keepalived keepalived) {
 

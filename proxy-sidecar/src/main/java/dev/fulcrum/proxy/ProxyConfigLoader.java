@@ -9,6 +9,7 @@ import dev.fulcrum.proxy.api.ConfigValidator;
 import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.WireJson;
+import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.vip.ReadyzScript;
 import java.io.IOException;
 import java.io.StringReader;
@@ -100,6 +101,9 @@ public final class ProxyConfigLoader {
     }
     if (c.workerThreads() != null && (c.workerThreads() < 0 || c.workerThreads() > 256)) {
       out.add("workerThreads: must be between 0 and 256 (got " + c.workerThreads() + ")");
+    }
+    if (c.transport() != null && Transport.Kind.parse(c.transport()) == null) {
+      out.add("transport: must be io_uring, epoll or nio (got \"" + c.transport() + "\")");
     }
     keepalived(out, c);
     Set<String> ids = new HashSet<>();

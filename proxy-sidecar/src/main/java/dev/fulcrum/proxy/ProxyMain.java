@@ -34,7 +34,11 @@ public final class ProxyMain implements AutoCloseable {
 
   private ProxyMain(ProxyConfig config, Supplier<Boolean> vipHeld) throws IOException {
     Transport transport =
-        new Transport(config.workerThreads() == null ? 0 : config.workerThreads(), true);
+        new Transport(
+            config.workerThreads() == null ? 0 : config.workerThreads(),
+            config.transport() == null
+                ? Transport.Kind.EPOLL
+                : Transport.Kind.parse(config.transport()));
     resources.add(transport);
     ProxyMetrics metrics = new ProxyMetrics();
     engine =
@@ -80,7 +84,7 @@ public final class ProxyMain implements AutoCloseable {
         config.name(),
         hostPort(admin.localAddress()),
         telemetry == null ? "off" : "http://" + hostPort(telemetry.localAddress()),
-        transport.isEpoll() ? "epoll" : "nio");
+        transport.kind().label());
   }
 
   /** Renders keepalived.conf now and after every applied change; the track script asks /readyz. */

@@ -125,7 +125,7 @@ final class BackendDialer {
         return;
       }
       SocketOptions.backendSide(
-          ch.config(), transport.isEpoll(), pool.config().timeouts().connectSeconds());
+          ch.config(), transport.isNative(), pool.config().timeouts().connectSeconds());
       ch.pipeline().addLast(new BackendHandler(id, inbound, backend, idle));
       // On the client's loop, so registration completes right here and connect may follow.
       ChannelFuture registered = inbound.eventLoop().register(ch);

@@ -40,7 +40,7 @@ public final class FrontendServer implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childHandler(new FrontendInitializer(id, transport, pool, backoff));
-    SocketOptions.clientSide(bootstrap, transport.isEpoll());
+    SocketOptions.clientSide(bootstrap, transport.isNative());
     ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       Throwable cause = bound.cause();
@@ -48,7 +48,7 @@ public final class FrontendServer implements AutoCloseable {
     }
     listener = bound.channel();
     backoff.attach(listener);
-    log.info("{}: listening on {} ({})", id, localAddress(), transport.isEpoll() ? "epoll" : "nio");
+    log.info("{}: listening on {} ({})", id, localAddress(), transport.kind().label());
   }
 
   /** Atomically replaces the pool that new connections are balanced over. */

@@ -12,31 +12,101 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The event loops and channel classes of this process: epoll where available, else NIO. Listening
- * sockets share the data-plane loops, so an accepted connection is set up on the thread that
- * accepted it without a hand-off, and {@code workerThreads: 1} really is one thread.
+ * The event loops and channel classes of this process. Listening sockets share the data-plane
+ * loops, so an accepted connection is set up on the thread that accepted it without a hand-off, and
+ * {@code workerThreads: 1} really is one thread.
  */
 public final class Transport implements AutoCloseable {
-  private final boolean epoll;
+  /** An I/O mechanism; {@link #choose} falls back to the next one the kernel offers. */
+  public enum Kind {
+    IO_URING("io_uring"),
+    EPOLL("epoll"),
+    NIO("nio");
+
+    private final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+
+    /** The name used in proxy.yaml and in logs. */
+    public String label() {
+      return label;
+    }
+
+    /** Parses a proxy.yaml value; null when unknown. */
+    public static Kind parse(String value) {
+      for (Kind k : values()) {
+        if (k.label.equals(value.toLowerCase(Locale.ROOT))) {
+          return k;
+        }
+      }
+      return null;
+    }
+
+    boolean available() {
+      return switch (this) {
+        case IO_URING -> IoUring.isAvailable();
+        case EPOLL -> Epoll.isAvailable();
+        case NIO -> true;
+      };
+    }
+
+    /** This kind if the kernel offers it, else the best one below it. */
+    public Kind choose() {
+      Kind[] all = values();
+      for (int i = ordinal(); i < all.length; i++) {
+        if (all[i].available()) {
+          return all[i];
+        }
+      }
+      return NIO;
+    }
+  }
+
+  private final Kind kind;
   private final EventLoopGroup workers;
 
   /**
    * @param workerThreads data-plane event loops (0 = Netty's default, twice the cores)
-   * @param preferEpoll false forces NIO, e.g. to compare
+   * @param preferred the mechanism wanted; a lesser one is used when the kernel lacks it
    */
-  public Transport(int workerThreads, boolean preferEpoll) {
-    this.epoll = preferEpoll && Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+  public Transport(int workerThreads, Kind preferred) {
+    this.kind = preferred.choose();
+    IoHandlerFactory handlers =
+        switch (kind) {
+          case IO_URING -> IoUringIoHandler.newFactory();
+          case EPOLL -> EpollIoHandler.newFactory();
+          case NIO -> NioIoHandler.newFactory();
+        };
     this.workers =
-        new MultiThreadIoEventLoopGroup(workerThreads, new DefaultThreadFactory("fulcrum-io"), io);
+        new MultiThreadIoEventLoopGroup(workerThreads, new DefaultThreadFactory("fulcrum-io"), handlers);
   }
 
-  public boolean isEpoll() {
-    return epoll;
+  /**
+   * @param workerThreads data-plane event loops (0 = Netty's default, twice the cores)
+   * @param preferNative false forces NIO, e.g. to compare; true means epoll where available
+   */
+  public Transport(int workerThreads, boolean preferNative) {
+    this(workerThreads, preferNative ? Kind.EPOLL : Kind.NIO);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** True for the Linux-native transports, whose sockets take raw socket options. */
+  public boolean isNative() {
+    return kind != Kind.NIO;
   }
 
   /** The loops listening sockets are registered on: the workers themselves. */
@@ -49,16 +119,28 @@ public final class Transport implements AutoCloseable {
   }
 
   public Class<? extends ServerChannel> serverChannelClass() {
-    return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    return switch (kind) {
+      case IO_URING -> IoUringServerSocketChannel.class;
+      case EPOLL -> EpollServerSocketChannel.class;
+      case NIO -> NioServerSocketChannel.class;
+    };
   }
 
   public Class<? extends SocketChannel> socketChannelClass() {
-    return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    return switch (kind) {
+      case IO_URING -> IoUringSocketChannel.class;
+      case EPOLL -> EpollSocketChannel.class;
+      case NIO -> NioSocketChannel.class;
+    };
   }
 
   /** A new unregistered client socket, without the reflection a Bootstrap's factory uses. */
   SocketChannel newSocketChannel() {
-    return epoll ? new EpollSocketChannel() : new NioSocketChannel();
+    return switch (kind) {
+      case IO_URING -> new IoUringSocketChannel();
+      case EPOLL -> new EpollSocketChannel();
+      case NIO -> new NioSocketChannel();
+    };
   }
 
   @Override
