@@ -96,7 +96,7 @@ name: bench
 admin: {listen: "127.0.0.1:9445", tokenFile: "$W/token"}
 stateDir: "$W/fulcrum-state"
 workerThreads: 1
-transport: ${FULCRUM_TRANSPORT:-epoll}
+transport: ${FULCRUM_TRANSPORT:-io_uring}
 loadBalancers:
   - id: bench.k3s-api
     frontend: {port: 9443, bind: 127.0.0.1}

@@ -17,8 +17,8 @@ import java.util.List;
  *
  * @param frontendBind the host's bind address for every frontend (overrides {@code frontend.bind})
  * @param workerThreads data-plane event loops; 0 means one per core
- * @param transport the kernel I/O mechanism: io_uring, epoll or nio; default epoll. A native one
- *     the kernel lacks falls back to the next (io_uring, then epoll, then nio)
+ * @param transport the kernel I/O mechanism: io_uring (default), epoll or nio. One the kernel or a
+ *     container's seccomp profile does not allow falls back to the next (epoll, then nio), logged
  * @param keepalived where to render keepalived's config for the VIPs; null means not at all
  */
 public record ProxyConfig(

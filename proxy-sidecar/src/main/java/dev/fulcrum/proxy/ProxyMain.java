@@ -37,7 +37,7 @@ public final class ProxyMain implements AutoCloseable {
         new Transport(
             config.workerThreads() == null ? 0 : config.workerThreads(),
             config.transport() == null
-                ? Transport.Kind.EPOLL
+                ? Transport.DEFAULT_KIND
                 : Transport.Kind.parse(config.transport()));
     resources.add(transport);
     ProxyMetrics metrics = new ProxyMetrics();

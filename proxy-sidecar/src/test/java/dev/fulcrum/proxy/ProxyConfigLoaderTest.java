@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fulcrum.proxy.api.Balance;
+import dev.fulcrum.proxy.net.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,22 @@ class ProxyConfigLoaderTest {
     assertThatThrownBy(() -> ProxyConfigLoader.load(file))
         .hasMessageStartingWith(file + ":11: loadBalancers[0].balance: unknown value \"Fastest\"")
         .hasMessageContaining("RoundRobin, LeastConnections, Random, SourceHash");
+  }
+
+  @Test
+  void anUnknownTransportNamesTheLineAndTheAcceptedValues() throws Exception {
+    Path file = write(VALID.replace("stateDir:", "transport: kqueue\nstateDir:"));
+
+    assertThatThrownBy(() -> ProxyConfigLoader.load(file))
+        .hasMessage(file + ":7: transport: must be io_uring, epoll or nio (got \"kqueue\")");
+  }
+
+  @Test
+  void theTransportIsReadCaseInsensitively() throws Exception {
+    ProxyConfig config =
+        ProxyConfigLoader.load(write(VALID.replace("stateDir:", "transport: EPOLL\nstateDir:")));
+
+    assertThat(Transport.Kind.parse(config.transport())).isEqualTo(Transport.Kind.EPOLL);
   }
 
   @Test

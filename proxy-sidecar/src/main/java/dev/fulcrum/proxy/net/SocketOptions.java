@@ -45,9 +45,9 @@ final class SocketOptions {
   private SocketOptions() {}
 
   /**
-   * Options of accepted client connections. With a native transport they are set once on the listening socket,
-   * whose TCP_NODELAY, keepalive and user-timeout settings Linux copies to every accepted socket:
-   * six fewer system calls per connection than setting them on each child.
+   * Options of accepted client connections. With a native transport they are set once on the
+   * listening socket, whose TCP_NODELAY, keepalive and user-timeout settings Linux copies to every
+   * accepted socket: six fewer system calls per connection than setting them on each child.
    */
   static void clientSide(ServerBootstrap b, boolean nativeTransport) {
     b.childOption(ChannelOption.AUTO_READ, false)

@@ -3,6 +3,7 @@ package dev.fulcrum.proxy.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.Balance;
@@ -19,19 +20,88 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** The data plane behaves the same on every transport: io_uring, epoll and NIO. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(Transport.Kind.class)
 class FrontendServerTest {
-  private final Transport transport = new Transport(1, true);
+  private static final Pattern KEEPALIVE = Pattern.compile("timer:\\(keepalive,(\\d+)(sec|min)");
+
+  private final Transport.Kind kind;
+  private final Transport transport;
   private final EchoBackend a = EchoBackend.start("a", "127.0.0.2");
   private final EchoBackend b = EchoBackend.start("b", "127.0.0.3");
+
+  FrontendServerTest(Transport.Kind kind) {
+    assumeTrue(kind.choose() == kind, () -> kind.label() + " is not available on this kernel");
+    this.kind = kind;
+    this.transport = new Transport(1, kind);
+  }
 
   @AfterEach
   void stop() {
     a.close();
     b.close();
     transport.close();
+  }
+
+  @Test
+  void servesOnTheTransportItWasAskedFor() {
+    assertThat(transport.kind()).isEqualTo(kind);
+  }
+
+  @Test
+  void streamsBytesIntactBothWaysThroughBackpressure() throws Exception {
+    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      StreamingClient stream = new StreamingClient(server.localAddress(), 42);
+      try (stream) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> stream.echoed() >= 32L << 20);
+        StreamingClient.Result result = stream.finish();
+        assertThat(result.error()).isNull();
+        assertThat(result.echoed()).isEqualTo(result.sent());
+        assertThat(result.echoedCrc()).isEqualTo(result.sentCrc());
+      }
+    }
+  }
+
+  @Test
+  void bothSocketsOfAProxiedConnectionProbeForDeadPeersWithinAMinute() throws Exception {
+    assumeTrue(transport.isNative(), "NIO cannot set TCP_KEEPIDLE; it only turns keepalive on");
+    assumeTrue(
+        new java.io.File("/usr/bin/ss").canExecute() || new java.io.File("/bin/ss").canExecute(),
+        "ss (iproute2) is not installed");
+    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      try (TestClient client = TestClient.connect(server.localAddress())) {
+        assertThat(client.greeting()).isEqualTo("a");
+        int port = server.localAddress().getPort();
+        // The proxy's end of the client connection, and its end of the backend connection.
+        assertThat(keepaliveSeconds("sport = :" + port)).isBetween(1, 60);
+        assertThat(keepaliveSeconds("dport = :" + a.port())).isBetween(1, 60);
+      }
+    }
+  }
+
+  /** The keepalive timer ss shows on the one established socket matching the filter. */
+  private static int keepaliveSeconds(String filter) throws Exception {
+    Process ss =
+        new ProcessBuilder("ss", "-Htno", "state", "established", "( " + filter + " )")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(ss.getInputStream().readAllBytes());
+    assertThat(ss.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    Matcher m = KEEPALIVE.matcher(out);
+    assertThat(m.find()).as("keepalive timer in: %s", out).isTrue();
+    int value = Integer.parseInt(m.group(1));
+    return m.group(2).equals("min") ? value * 60 : value;
   }
 
   @Test
@@ -75,8 +145,14 @@ class FrontendServerTest {
       server.close();
 
       assertThat(server.listening()).isFalse();
-      assertThatThrownBy(() -> new Socket(address.getAddress(), address.getPort()).close())
-          .isInstanceOf(ConnectException.class);
+      // NIO closes a listening socket registered with a selector on the selector's next turn.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThatThrownBy(
+                          () -> new Socket(address.getAddress(), address.getPort()).close())
+                      .isInstanceOf(ConnectException.class));
       assertThat(client.roundTrip("hello")).isEqualTo("hello");
     }
   }
