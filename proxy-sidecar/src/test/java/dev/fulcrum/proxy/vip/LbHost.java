@@ -149,7 +149,7 @@ final class LbHost {
             + " && cat <&3");
   }
 
-  /** A small JVM on the test classpath plus the shaded jar (Netty, BouncyCastle). */
+  /** A small JVM on the test classpath plus the shaded jar (Netty). */
   static String[] java(String... args) {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
