@@ -55,7 +55,8 @@ class PacedRebalancingTest {
         spread, closes.size(), maxInWindow(closes, SECOND));
     // Every connection c holds is a client the rebalancer moved; nothing else closed any.
     assertThat(closes.size() - closedBeforeJoin).isGreaterThanOrEqualTo(spread.get("c"));
-    assertThat(watches.live()).isEqualTo(300);
+    // A client the rebalancer closed last may be reconnecting right now; every one comes back.
+    await().atMost(Duration.ofSeconds(30)).until(() -> watches.live() == 300);
     // Timestamps are taken where the clients notice the close, up to tens of milliseconds after
     // the proxy's close on a busy machine, so windows are 0.9 s (the exact one-second bound, at
     // the proxy's own close calls, is RebalancerTest's).
