@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxy's control point: validates, persists and swaps in load balancer configs, and answers
+ * The proxy's control point: validates, swaps in and persists load balancer configs, and answers
  * for their state. Called from admin threads and at start-up, never from a data-plane event loop.
  */
 public final class ProxyEngine implements AutoCloseable {
@@ -96,8 +96,15 @@ public final class ProxyEngine implements AutoCloseable {
   }
 
   /**
-   * Applies a pushed config: validated, persisted, then swapped in, or refused with nothing
-   * changed.
+   * Applies a pushed config: validated, swapped in and persisted, or refused with nothing changed.
+   * Returns (and so the pusher is answered 200) only once the state file is durable.
+   *
+   * <p>A change that keeps the frontend's address (the common push: the backend set changed) is
+   * shown to new connections before the state file is written, because the swap is one reference
+   * that can be set back while the fsync may take milliseconds; a failed write sets the previous
+   * pool back before the 5xx, so the pusher sees what it saw before: no ACK, old backends serving.
+   * A moved frontend keeps the older order (bind, persist, then close the old listener), since
+   * closing a listener cannot be taken back.
    *
    * @param ifMatch the version the pusher expects to replace, or null
    * @throws InvalidConfigException a field is wrong (422)
@@ -133,15 +140,23 @@ public final class ProxyEngine implements AutoCloseable {
         && stamped.epoch() == current.config().epoch()) {
       return new ApplyResponse(appliedVersion, stamped.epoch());
     }
+    ServedLoadBalancer.Prepared prepared = prepare(id, stamped, current, true);
+    if (prepared.keepsListener()) {
+      prepared.showEarly(); // new connections use the new backends from here; see the Javadoc
+    }
     Map<String, LoadBalancerConfig> next = new TreeMap<>(configs());
     next.put(id, stamped);
-    ServedLoadBalancer.Prepared prepared = prepare(id, stamped, current, true);
+    boolean saved = false;
     try {
       store.save(next, Math.max(highestEpoch, stamped.epoch()));
+      saved = true;
     } catch (IOException e) {
-      prepared.abort();
       throw new PersistenceException(
           "cannot persist the state file, config not applied: " + e.getMessage(), e);
+    } finally {
+      if (!saved) {
+        prepared.abort(); // whatever the failure, nothing stays shown that was not persisted
+      }
     }
     highestEpoch = Math.max(highestEpoch, stamped.epoch());
     stateProblem = null; // a durable push has replaced whatever the bad state file lost

@@ -189,7 +189,11 @@ final class ServedLoadBalancer {
     return up > 0 ? null : "no backend is up (" + backends.size() + " down)";
   }
 
-  /** A swap that is ready to become visible, or to be abandoned with nothing changed. */
+  /**
+   * A swap that is ready to become visible, or to be abandoned with nothing changed. When it keeps
+   * the listener, its pool may be shown to new connections before {@link #commit()} and taken back
+   * by {@link #abort()}; everything else (health checks, drains, meters) waits for the commit.
+   */
   final class Prepared {
     private final LoadBalancerConfig next;
     private final BackendPool pool;
@@ -199,6 +203,8 @@ final class ServedLoadBalancer {
     private final InetSocketAddress address;
     private final FrontendServer fresh;
     private final String bindError;
+    // The pool new connections used before showEarly(), to set back on abort; null until then.
+    private BackendPool shownBefore;
 
     private Prepared(
         LoadBalancerConfig next,
@@ -219,8 +225,42 @@ final class ServedLoadBalancer {
       this.bindError = bindError;
     }
 
-    /** Abandons the swap: closes the listener bound for it. */
+    /** Whether only the pool changes: the listener stays, so the swap is one reference set. */
+    boolean keepsListener() {
+      return fresh == null && frontend != null;
+    }
+
+    /**
+     * Points new connections at the next pool now, before the commit; only when {@link
+     * #keepsListener()}. Setting a reference cannot fail and can be set back, unlike a listener
+     * that is closed.
+     */
+    void showEarly() {
+      shownBefore = frontend.pool();
+      frontend.swap(pool);
+    }
+
+    /**
+     * Abandons the swap: sets back the pool shown early, closing what it opened to added backends
+     * (they were never applied, so nothing would ever check, count or drain them), and closes the
+     * listener bound for it.
+     */
     void abort() {
+      if (shownBefore != null) {
+        frontend.swap(shownBefore);
+        shownBefore = null;
+        for (Backend b : added) {
+          b.startDraining(); // a connection that read the early pool but picks late skips it
+          if (b.activeConnections() > 0) {
+            log.warn(
+                "{}: closing {} connections opened to {} while a push that failed was shown",
+                id,
+                b.activeConnections(),
+                b.endpoint());
+            b.closeAll("the push adding backend " + b.endpoint() + " to " + id + " failed");
+          }
+        }
+      }
       if (fresh != null) {
         fresh.close();
       }
@@ -237,7 +277,7 @@ final class ServedLoadBalancer {
           old.close();
         }
       } else if (frontend != null) {
-        frontend.swap(pool);
+        frontend.swap(pool); // again after showEarly(): the same pool, so a no-op
       } else {
         requestedAddress = address;
         listenError = bindError;

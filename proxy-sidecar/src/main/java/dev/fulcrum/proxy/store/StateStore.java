@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fulcrum.proxy.api.ConfigValidator;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
@@ -27,11 +28,23 @@ public final class StateStore {
   private static final String FILE_NAME = "state.json";
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+  private static final ObjectWriter JSON =
+      WireJson.MAPPER.writer(SerializationFeature.INDENT_OUTPUT);
 
   private final Path stateDir;
+  private final Writer writer;
 
   public StateStore(Path stateDir) {
+    this(stateDir, DurableFile::write);
+  }
+
+  /**
+   * @param writer puts the bytes on disk, durably; {@link DurableFile#write} except in tests, which
+   *     stand in a slow or failing disk
+   */
+  public StateStore(Path stateDir, Writer writer) {
     this.stateDir = stateDir;
+    this.writer = writer;
   }
 
   /** The state file's path, or null without a state dir. */
@@ -124,14 +137,17 @@ public final class StateStore {
     }
     byte[] json;
     try {
-      json =
-          WireJson.MAPPER
-              .writer(SerializationFeature.INDENT_OUTPUT)
-              .writeValueAsBytes(new StateFile(highestEpoch, new TreeMap<>(loadBalancers)));
+      json = JSON.writeValueAsBytes(new StateFile(highestEpoch, new TreeMap<>(loadBalancers)));
     } catch (JsonProcessingException e) {
       throw new IOException("cannot serialize the state for " + file + ": " + e.getMessage(), e);
     }
-    DurableFile.write(file, json);
+    writer.write(file, json);
+  }
+
+  /** Replaces a file with new content; returns only once it is durable, or throws naming why. */
+  @FunctionalInterface
+  public interface Writer {
+    void write(Path target, byte[] bytes) throws IOException;
   }
 
   /** The persisted state: load balancers by id, the highest epoch seen, and any load problem. */

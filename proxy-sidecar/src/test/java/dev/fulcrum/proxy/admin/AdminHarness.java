@@ -4,6 +4,7 @@ import dev.fulcrum.proxy.ProxyEngine;
 import dev.fulcrum.proxy.ProxyMetrics;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.net.Transport;
+import dev.fulcrum.proxy.store.DurableFile;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -37,9 +39,17 @@ final class AdminHarness implements AutoCloseable {
   final HttpClient client;
 
   AdminHarness(Path dir, Supplier<Boolean> vipHeld) throws IOException {
+    this(dir, vipHeld, DurableFile::write);
+  }
+
+  /**
+   * @param disk writes the state file, e.g. a disk that blocks or fails on cue
+   */
+  AdminHarness(Path dir, Supplier<Boolean> vipHeld, StateStore.Writer disk) throws IOException {
     this.stateDir = dir.resolve("state");
     this.tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
-    this.engine = new ProxyEngine("lb-test", null, transport, new StateStore(stateDir), metrics);
+    this.engine =
+        new ProxyEngine("lb-test", null, transport, new StateStore(stateDir, disk), metrics);
     engine.restore();
     AdminSettings settings = new AdminSettings("127.0.0.1", 0, null, null, null, tokenFile);
     this.admin = new AdminServer(settings, stateDir, engine, vipHeld).start();
@@ -72,8 +82,18 @@ final class AdminHarness implements AutoCloseable {
     return put(id, config, TOKEN, null);
   }
 
+  /** PUTs a config without waiting for the answer. */
+  CompletableFuture<HttpResponse<String>> putAsync(String id, Object config) {
+    return client.sendAsync(
+        putRequest(id, config, TOKEN, null), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** PUTs a config (serialized) or a raw String body; {@code ifMatch} is sent as is. */
   HttpResponse<String> put(String id, Object body, String token, String ifMatch) {
+    return send(putRequest(id, body, token, ifMatch));
+  }
+
+  private HttpRequest putRequest(String id, Object body, String token, String ifMatch) {
     byte[] bytes =
         body instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : WireJson.write(body);
     HttpRequest.Builder b =
@@ -83,7 +103,7 @@ final class AdminHarness implements AutoCloseable {
     if (ifMatch != null) {
       b.header("If-Match", ifMatch);
     }
-    return send(b.build());
+    return b.build();
   }
 
   HttpResponse<String> get(String path) {
