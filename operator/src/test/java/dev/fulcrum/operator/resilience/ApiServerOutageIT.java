@@ -61,9 +61,7 @@ class ApiServerOutageIT {
 
   @Test
   void proxiesServeThroughAnApiServerOutageAndTheOperatorRecoversOnItsOwn() throws Exception {
-    seed.createServersAndLoadBalancer();
-    seed.cluster.awaitCondition(SeedTopology.NAME, Conditions.READY, "True", "Synced");
-    seed.awaitEverywhere("server-1", "server-2", "server-3");
+    seed.startSynced();
     relay.cut();
     AtomicInteger connections = new AtomicInteger();
     await()

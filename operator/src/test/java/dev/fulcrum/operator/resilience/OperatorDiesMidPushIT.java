@@ -45,9 +45,7 @@ class OperatorDiesMidPushIT {
   @Test
   void eachProxyHoldsOneWholeVersionWhenTheOperatorDiesAndTheNextLeaderConvergesBoth()
       throws Exception {
-    seed.createServersAndLoadBalancer();
-    seed.cluster.awaitCondition(SeedTopology.NAME, Conditions.READY, "True", "Synced");
-    seed.awaitEverywhere("server-1", "server-2", "server-3");
+    seed.startSynced();
     // The backends each applied version stands for, learned as versions converge.
     Map<String, List<String>> backendsOf = new HashMap<>();
     backendsOf.put(

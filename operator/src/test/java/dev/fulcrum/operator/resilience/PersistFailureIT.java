@@ -44,9 +44,7 @@ class PersistFailureIT {
   @Test
   void aProxyThatCannotWriteItsStateIsDegradedNamingTheFileAndKeepsItsOldBackends()
       throws Exception {
-    seed.createServersAndLoadBalancer();
-    seed.cluster.awaitCondition(SeedTopology.NAME, Conditions.READY, "True", "Synced");
-    seed.awaitEverywhere("server-1", "server-2", "server-3");
+    seed.startSynced();
     // A directory where the state file belongs fails every write, even as root (chmod would not).
     Path stateFile = dir.resolve("lb-2").resolve("state").resolve("state.json");
     Files.delete(stateFile);

@@ -8,6 +8,7 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.BalanceSpec;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.status.Conditions;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
@@ -100,6 +101,13 @@ final class SeedTopology implements AutoCloseable {
       names.add(TlsServers.greeting(proxy.host(), frontendPort));
     }
     return names;
+  }
+
+  /** The starting point of most scenarios: servers 1-3 synced and served through both proxies. */
+  void startSynced() {
+    createServersAndLoadBalancer();
+    cluster.awaitCondition(NAME, Conditions.READY, "True", "Synced");
+    awaitEverywhere("server-1", "server-2", "server-3");
   }
 
   /** Both proxies serve exactly these servers, by status and by real connections. */
