@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.Greetings;
 import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -59,7 +59,7 @@ class ProxyProcessIT {
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     String version = WireJson.MAPPER.readTree(put.body()).path("appliedVersion").asText();
     String firstBoot = status(admin, adminPort).path("bootId").asText();
-    assertThat(greeting(frontendPort)).isIn("server-a", "server-b");
+    assertThat(Greetings.at(frontendPort)).isIn("server-a", "server-b");
 
     proxy.destroyForcibly().waitFor();
     long restartedAt = System.nanoTime();
@@ -68,7 +68,7 @@ class ProxyProcessIT {
         await()
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
-            .until(() -> greeting(frontendPort), g -> !g.isEmpty());
+            .until(() -> Greetings.at(frontendPort), g -> !g.isEmpty());
     long firstByteMillis = (System.nanoTime() - restartedAt) / 1_000_000;
     System.out.printf(
         "restart to first proxied byte: %d ms (JVM start included)%n", firstByteMillis);
@@ -161,18 +161,5 @@ class ProxyProcessIT {
                         HttpResponse.BodyHandlers.ofString()),
                 resp -> resp.statusCode() == 200);
     return WireJson.MAPPER.readTree(r.body());
-  }
-
-  private static String greeting(int port) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-      s.setSoTimeout(5_000);
-      InputStream in = s.getInputStream();
-      StringBuilder line = new StringBuilder();
-      for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-        line.append((char) c);
-      }
-      return line.toString();
-    }
   }
 }

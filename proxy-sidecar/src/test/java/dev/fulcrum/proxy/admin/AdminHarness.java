@@ -6,12 +6,10 @@ import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.DurableFile;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.testing.Greetings;
 import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -138,15 +136,8 @@ final class AdminHarness implements AutoCloseable {
 
   /** The greeting line of the backend a new connection through the frontend reaches. */
   static String greeting(int frontendPort) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", frontendPort), 10_000);
-      s.setSoTimeout(20_000);
-      InputStream in = s.getInputStream();
-      StringBuilder line = new StringBuilder();
-      for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-        line.append((char) c);
-      }
-      return line.toString();
+    try {
+      return Greetings.at(frontendPort);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

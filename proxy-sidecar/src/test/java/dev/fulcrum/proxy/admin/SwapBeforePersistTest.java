@@ -9,8 +9,8 @@ import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.store.DurableFile;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.Greetings;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -110,7 +110,7 @@ class SwapBeforePersistTest {
     CompletableFuture<HttpResponse<String>> reply = h.putAsync(ID, toB);
     disk.awaitEntered();
     try (Socket shownEarly = connect(port)) {
-      assertThat(firstLine(shownEarly)).isEqualTo("b");
+      assertThat(Greetings.firstLine(shownEarly.getInputStream())).isEqualTo("b");
 
       disk.release.countDown();
       HttpResponse<String> r = reply.get(30, TimeUnit.SECONDS);
@@ -154,15 +154,6 @@ class SwapBeforePersistTest {
     s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     s.setSoTimeout(20_000);
     return s;
-  }
-
-  private static String firstLine(Socket s) throws IOException {
-    InputStream in = s.getInputStream();
-    StringBuilder line = new StringBuilder();
-    for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-      line.append((char) c);
-    }
-    return line.toString();
   }
 
   /** True once the proxy closes the connection (end of stream or reset); false if it stays open. */

@@ -8,9 +8,9 @@ import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.Greetings;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ class HealthThroughProxyTest {
     List<SSLSocket> onA = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       SSLSocket s = connect();
-      (greeting(s).equals("server-b") ? onB : onA).add(s);
+      (Greetings.firstLine(s.getInputStream()).equals("server-b") ? onB : onA).add(s);
     }
     assertThat(onA).hasSize(3);
     assertThat(onB).hasSize(3);
@@ -77,7 +77,7 @@ class HealthThroughProxyTest {
       assertThat(roundTrip(s, "still here")).isEqualTo("still here");
     }
     for (int i = 0; i < 4; i++) {
-      assertThat(greeting(connect())).isEqualTo("server-a");
+      assertThat(Greetings.firstLine(connect().getInputStream())).isEqualTo("server-a");
     }
     assertThat(proxy.status().backends())
         .filteredOn(x -> x.name().equals("server-b"))
@@ -88,7 +88,7 @@ class HealthThroughProxyTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> proxy.health("server-b").equals("Up"));
     List<String> after = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      after.add(greeting(connect()));
+      after.add(Greetings.firstLine(connect().getInputStream()));
     }
     assertThat(after).contains("server-b");
   }
@@ -115,15 +115,6 @@ class HealthThroughProxyTest {
     s.startHandshake();
     clients.add(s);
     return s;
-  }
-
-  private static String greeting(SSLSocket s) throws IOException {
-    InputStream in = s.getInputStream();
-    StringBuilder line = new StringBuilder();
-    for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-      line.append((char) c);
-    }
-    return line.toString();
   }
 
   private static String roundTrip(SSLSocket s, String text) throws IOException {

@@ -12,6 +12,7 @@ import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.Greetings;
 import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -149,7 +150,7 @@ class AdminSlowlorisTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(push.statusCode()).as(push.body()).isEqualTo(200);
-    assertThat(ProxyProcess.greeting(port)).isEqualTo("server-b");
+    assertThat(Greetings.at(port)).isEqualTo("server-b");
     assertThat(stream.echoed).isEqualTo(stream.sent).isEqualTo(512L * exchanges[0]);
     System.out.printf(
         "slowloris of %d admin connections cut off; meanwhile %d proxied exchanges (%d bytes) and"

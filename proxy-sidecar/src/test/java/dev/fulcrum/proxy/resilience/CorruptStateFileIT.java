@@ -7,6 +7,7 @@ import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.Greetings;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ class CorruptStateFileIT {
                 .build());
 
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-    assertThat(ProxyProcess.greeting(frontendPort)).isEqualTo("server-a");
+    assertThat(Greetings.at(frontendPort)).isEqualTo("server-a");
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(proxy.telemetry("/readyz").statusCode()).isEqualTo(200));

@@ -5,10 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -129,20 +126,6 @@ final class ProxyProcess implements AutoCloseable {
         .atMost(Duration.ofSeconds(60))
         .ignoreExceptions()
         .until(() -> plain.send(request, HttpResponse.BodyHandlers.ofString()), r -> true);
-  }
-
-  /** The greeting line of the backend a new connection to the frontend reaches. */
-  static String greeting(int port) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-      s.setSoTimeout(5_000);
-      InputStream in = s.getInputStream();
-      StringBuilder line = new StringBuilder();
-      for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-        line.append((char) c);
-      }
-      return line.toString();
-    }
   }
 
   @Override
