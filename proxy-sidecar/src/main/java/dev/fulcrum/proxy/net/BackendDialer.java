@@ -10,8 +10,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,28 +46,27 @@ final class BackendDialer {
     this.transport = transport;
   }
 
-  /** Completes on the client's event loop with a connected, not yet registered, connection. */
-  Future<ProxiedConnection> dial(Channel inbound, BackendPool pool, IdleTimer idle) {
-    Promise<ProxiedConnection> promise = inbound.eventLoop().newPromise();
-    new Attempt(inbound, pool, idle, promise).next(null);
-    return promise;
+  /**
+   * Dials for the client of {@code frontend}, on its event loop, and reports there: {@link
+   * FrontendHandler#dialed} with a connected connection, or {@link FrontendHandler#dialFailed}.
+   */
+  void dial(FrontendHandler frontend) {
+    new Attempt(frontend).next(null);
   }
 
   /** One client's dial, confined to its event loop. */
   private final class Attempt {
+    private final FrontendHandler frontend;
     private final Channel inbound;
     private final BackendPool pool;
-    private final IdleTimer idle;
-    private final Promise<ProxiedConnection> promise;
     private final InetAddress client;
     // Usually one entry: a list scans faster than a set hashes, and allocates less.
     private final List<Backend> tried = new ArrayList<>(2);
 
-    Attempt(Channel inbound, BackendPool pool, IdleTimer idle, Promise<ProxiedConnection> promise) {
-      this.inbound = inbound;
-      this.pool = pool;
-      this.idle = idle;
-      this.promise = promise;
+    Attempt(FrontendHandler frontend) {
+      this.frontend = frontend;
+      this.inbound = frontend.inbound();
+      this.pool = frontend.pool();
       this.client = ((InetSocketAddress) inbound.remoteAddress()).getAddress();
     }
 
@@ -80,7 +77,7 @@ final class BackendDialer {
             tried.isEmpty()
                 ? "no backend is configured"
                 : "no backend accepted (" + tried.size() + " tried)";
-        promise.tryFailure(
+        frontend.dialFailed(
             new ConnectException(why + (last == null ? "" : "; last: " + last.getMessage())));
         return;
       }
@@ -126,7 +123,7 @@ final class BackendDialer {
       }
       SocketOptions.backendSide(
           ch.config(), transport.isNative(), pool.config().timeouts().connectSeconds());
-      ch.pipeline().addLast(new BackendHandler(id, inbound, backend, idle));
+      ch.pipeline().addLast(new BackendHandler(id, frontend, connection));
       // On the client's loop, so registration completes right here and connect may follow.
       ChannelFuture registered = inbound.eventLoop().register(ch);
       if (registered.isDone() && !registered.isSuccess()) {
@@ -152,7 +149,7 @@ final class BackendDialer {
                     } else {
                       backend.dialed(System.nanoTime() - start);
                       connection.connected(f.channel());
-                      promise.trySuccess(connection);
+                      frontend.dialed(connection);
                     }
                   });
     }

@@ -1,6 +1,5 @@
 package dev.fulcrum.proxy.net;
 
-import dev.fulcrum.proxy.balance.Backend;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,23 +12,23 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
 
   private final String id;
+  private final FrontendHandler frontend;
   private final Channel inbound;
-  private final Backend backend;
-  private final IdleTimer idle;
+  private final ProxiedConnection connection;
 
-  BackendHandler(String id, Channel inbound, Backend backend, IdleTimer idle) {
+  BackendHandler(String id, FrontendHandler frontend, ProxiedConnection connection) {
     this.id = id;
-    this.inbound = inbound;
-    this.backend = backend;
-    this.idle = idle;
+    this.frontend = frontend;
+    this.inbound = frontend.inbound();
+    this.connection = connection;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf buf) {
-      backend.addBytesFromBackend(buf.readableBytes());
+      connection.backend().addBytesFromBackend(buf.readableBytes());
     }
-    idle.touch();
+    frontend.touch();
     inbound.write(msg, inbound.voidPromise()); // a failed write closes the client side
   }
 
@@ -50,12 +49,13 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    connection.unregister();
     FrontendHandler.closeOnFlush(inbound);
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    FrontendHandler.logFailure(log, id, "backend " + backend.endpoint(), cause);
+    FrontendHandler.logFailure(log, id, "backend " + connection.backend().endpoint(), cause);
     FrontendHandler.closeOnFlush(ctx.channel());
   }
 }

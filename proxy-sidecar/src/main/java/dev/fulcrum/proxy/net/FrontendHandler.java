@@ -7,15 +7,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GenericFutureListener;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The client side of a proxied connection: dials a backend, then relays client bytes to it. */
-final class FrontendHandler extends ChannelInboundHandlerAdapter
-    implements GenericFutureListener<Future<ProxiedConnection>> {
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
   private final String id;
@@ -23,9 +21,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter
   private final BackendDialer dialer;
   // All set and read on the client's event loop, which the backend channel shares.
   private Channel inbound;
-  private IdleTimer idle;
   private ProxiedConnection connection; // set once a backend answered
   private Channel outbound;
+  long lastActivity; // bytes moved either way; read by the IdleSweeper
+  int sweepSlot = -1; // the IdleSweeper's
 
   FrontendHandler(String id, BackendPool pool, BackendDialer dialer) {
     this.id = id;
@@ -36,21 +35,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     inbound = ctx.channel();
-    idle = new IdleTimer(inbound, pool.config().timeouts().idleSeconds(), this::closeIdle);
-    idle.start();
-    dialer.dial(inbound, pool, idle).addListener(this);
+    touch();
+    IdleSweeper.of(inbound.eventLoop()).track(this);
+    dialer.dial(this);
   }
 
-  /** The dial finished. */
-  @Override
-  public void operationComplete(Future<ProxiedConnection> dialed) {
-    if (!dialed.isSuccess()) {
-      log.warn(
-          "{}: closing client {}: {}", id, inbound.remoteAddress(), dialed.cause().getMessage());
-      closeOnFlush(inbound);
-      return;
-    }
-    ProxiedConnection c = dialed.getNow();
+  Channel inbound() {
+    return inbound;
+  }
+
+  BackendPool pool() {
+    return pool;
+  }
+
+  /** No backend accepted the client. */
+  void dialFailed(Throwable cause) {
+    log.warn("{}: closing client {}: {}", id, inbound.remoteAddress(), cause.getMessage());
+    closeOnFlush(inbound);
+  }
+
+  /** A backend accepted: relay both ways. */
+  void dialed(ProxiedConnection c) {
     if (!inbound.isActive()) {
       c.close("client left while its backend was dialed");
       return;
@@ -68,7 +73,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter
     if (msg instanceof ByteBuf buf) {
       connection.backend().addBytesToBackend(buf.readableBytes());
     }
-    idle.touch();
+    touch();
     outbound.write(msg, outbound.voidPromise()); // a failed write closes the backend side
   }
 
@@ -91,15 +96,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (idle != null) {
-      idle.stop();
-    }
-    if (outbound != null) {
+    IdleSweeper.of(ctx.channel().eventLoop()).untrack(this);
+    if (connection != null) {
+      connection.unregister();
       closeOnFlush(outbound);
     }
   }
 
-  private void closeIdle() {
+  void touch() {
+    lastActivity = System.nanoTime();
+  }
+
+  long idleNanos() {
+    return TimeUnit.SECONDS.toNanos(pool.config().timeouts().idleSeconds());
+  }
+
+  void closeIdle() {
     String why = "no traffic for " + pool.config().timeouts().idleSeconds() + "s";
     if (connection != null) {
       connection.close(why);
@@ -128,8 +140,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter
   static void closeOnFlush(Channel ch) {
     if (ch.isActive()) {
       ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    } else {
-      ch.close();
+    } else if (ch.isOpen()) {
+      ch.close(); // not again when closed: each close() call costs a promise and an exception
     }
   }
 }

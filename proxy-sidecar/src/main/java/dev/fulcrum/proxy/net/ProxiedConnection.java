@@ -3,7 +3,6 @@ package dev.fulcrum.proxy.net;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.Connection;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,6 @@ final class ProxiedConnection implements Connection {
   private final Channel client;
   private final Backend backend;
   private final long openedAtNanos = System.nanoTime();
-  private final ChannelFutureListener gone = f -> unregister();
   // Confined to the client's event loop, where close() runs too.
   private Channel server;
   private boolean abandoned;
@@ -29,16 +27,16 @@ final class ProxiedConnection implements Connection {
     this.client = client;
     this.backend = backend;
     backend.connectionOpened(this);
-    client.closeFuture().addListener(gone);
   }
 
   /** The dial succeeded: from now on closing either side closes the pair. */
   void connected(Channel backendChannel) {
     server = backendChannel;
-    backendChannel.closeFuture().addListener(gone);
   }
 
-  /** Stops counting on the backend (the dial failed or was abandoned); idempotent. */
+  /**
+   * Stops counting on the backend (a side closed, or the dial failed or was abandoned); idempotent.
+   */
   void unregister() {
     backend.connectionClosed(this);
   }

@@ -59,6 +59,39 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void idleTimeoutClosesEachConnectionWhenItGoesQuietAmongOthersThatComeAndGo() throws Exception {
+    proxy.close();
+    proxy = new ProxyHarness(stateDir, 1); // every connection on one event loop's idle bookkeeping
+    a = proxy.backend("a", "127.0.0.2");
+    proxy.apply(
+        proxy.config(Balance.ROUND_ROBIN, List.of(a), new ProxyHarness.Knobs(1, 100, 0, 15)));
+    // Interleaved, so closing the quiet ones moves the talkers around the idle bookkeeping.
+    TestClient quiet1 = open();
+    TestClient talker1 = open();
+    TestClient quiet2 = open();
+    TestClient talker2 = open();
+    for (TestClient c : clients) {
+      assertThat(c.greeting()).isEqualTo("a");
+    }
+
+    await()
+        .during(Duration.ofMillis(2500))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                talker1.roundTrip("ping").equals("ping")
+                    && talker2.roundTrip("ping").equals("ping"));
+    assertThat(quiet1.endedByPeer()).as("the proxy closes a quiet client").isTrue();
+    assertThat(quiet2.endedByPeer()).as("the proxy closes a quiet client").isTrue();
+
+    talker2.close(); // leaves on its own; talker1 now goes quiet too and must be closed in turn
+    assertThat(talker1.endedByPeer()).as("the proxy closes the last client once quiet").isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.open() == 0);
+    assertThat(proxy.activeByBackend().get("a")).isZero();
+  }
+
+  @Test
   void maxConnectionsHoldsTheExtraClientUntilASlotFreesWhileOthersKeepWorking() throws Exception {
     proxy.apply(
         proxy.config(Balance.ROUND_ROBIN, List.of(a), new ProxyHarness.Knobs(3600, 3, 0, 15)));

@@ -29,12 +29,17 @@ final class ProxyHarness implements AutoCloseable {
   static final String ID = "test.lb";
   static final String BIND = "127.0.0.1";
 
-  final Transport transport = new Transport(2, true);
+  final Transport transport;
   final ProxyEngine engine;
   final int port;
   private final List<EchoBackend> backends = new ArrayList<>();
 
   ProxyHarness(Path stateDir) {
+    this(stateDir, 2);
+  }
+
+  ProxyHarness(Path stateDir, int eventLoops) {
+    transport = new Transport(eventLoops, true);
     engine =
         new ProxyEngine("lb-test", BIND, transport, new StateStore(stateDir), new ProxyMetrics());
     port = freePort();

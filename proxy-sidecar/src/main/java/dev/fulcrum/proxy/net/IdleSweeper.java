@@ -1,0 +1,84 @@
+package dev.fulcrum.proxy.net;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes the proxied connections of one event loop that moved no bytes either way for their idle
+ * timeout. One sweep a second walks the loop's connections and compares timestamps, instead of a
+ * scheduled timer per connection (about 120 bytes each, and a priority-queue insert and removal per
+ * connection): a connection costs a slot in a list and two fields, and a read only stores a
+ * timestamp. A connection is closed between its timeout and one second after it; no sweep runs
+ * while the loop has no connections.
+ */
+final class IdleSweeper implements Runnable {
+  static final long PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private static final FastThreadLocal<IdleSweeper> OF_LOOP = new FastThreadLocal<>();
+
+  private final EventLoop loop;
+  // Confined to the loop. Unordered: removal moves the last entry into the freed slot.
+  private final ArrayList<FrontendHandler> tracked = new ArrayList<>();
+  private boolean scheduled;
+
+  private IdleSweeper(EventLoop loop) {
+    this.loop = loop;
+  }
+
+  /** The sweeper of the event loop running this call; call on that loop. */
+  static IdleSweeper of(EventLoop loop) {
+    IdleSweeper sweeper = OF_LOOP.get();
+    if (sweeper == null || sweeper.loop != loop) {
+      sweeper = new IdleSweeper(loop);
+      OF_LOOP.set(sweeper);
+    }
+    return sweeper;
+  }
+
+  /** Starts watching a connection whose {@code lastActivity} was just set. */
+  void track(FrontendHandler connection) {
+    connection.sweepSlot = tracked.size();
+    tracked.add(connection);
+    if (!scheduled) {
+      scheduled = true;
+      loop.schedule(this, PERIOD_NANOS, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Stops watching; idempotent. */
+  void untrack(FrontendHandler connection) {
+    int slot = connection.sweepSlot;
+    if (slot < 0) {
+      return;
+    }
+    connection.sweepSlot = -1;
+    FrontendHandler last = tracked.remove(tracked.size() - 1);
+    if (last != connection) {
+      tracked.set(slot, last);
+      last.sweepSlot = slot;
+    }
+  }
+
+  int tracked() {
+    return tracked.size();
+  }
+
+  @Override
+  public void run() {
+    long now = System.nanoTime();
+    // Backwards, so the entry moved into a freed slot has been looked at already.
+    for (int i = tracked.size() - 1; i >= 0; i--) {
+      FrontendHandler c = tracked.get(i);
+      if (now - c.lastActivity >= c.idleNanos()) {
+        untrack(c);
+        c.closeIdle();
+      }
+    }
+    scheduled = !tracked.isEmpty();
+    if (scheduled) {
+      loop.schedule(this, PERIOD_NANOS, TimeUnit.NANOSECONDS);
+    }
+  }
+}
