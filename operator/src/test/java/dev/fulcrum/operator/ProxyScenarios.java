@@ -97,7 +97,7 @@ abstract class ProxyScenarios {
   }
 
   void addServer(int i, List<String> sans) throws Exception {
-    EchoBackend b = TlsServers.start("server-" + i, "127.0.0.1" + i, serverPort, sans);
+    EchoBackend b = EchoBackend.startTls("server-" + i, "127.0.0.1" + i, serverPort, sans);
     serverPort = b.port();
     servers.add(b);
   }

@@ -91,7 +91,7 @@ class RealApiKubectlIT {
     int port = 0;
     for (int i = 1; i <= count; i++) {
       EchoBackend b =
-          TlsServers.start("server-" + i, "127.0.0.1" + i, port, List.of("127.0.0.1" + i, VIP));
+          EchoBackend.startTls("server-" + i, "127.0.0.1" + i, port, List.of("127.0.0.1" + i, VIP));
       port = b.port();
       servers.add(b);
       cluster.put(Nodes.server("server-" + i, "127.0.0.1" + i).build());

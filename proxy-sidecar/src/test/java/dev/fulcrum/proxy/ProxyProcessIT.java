@@ -8,15 +8,9 @@ import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Greetings;
-import dev.fulcrum.proxy.testing.TlsClients;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
+import dev.fulcrum.proxy.testing.ProxyProcess;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -31,12 +25,12 @@ class ProxyProcessIT {
   @TempDir Path dir;
   private final EchoBackend a = EchoBackend.start("server-a", "127.0.0.1");
   private final EchoBackend b = EchoBackend.start("server-b", "127.0.0.1");
-  private Process proxy;
+  private ProxyProcess proxy;
 
   @AfterEach
   void stop() {
     if (proxy != null) {
-      proxy.destroyForcibly();
+      proxy.close();
     }
     a.close();
     b.close();
@@ -44,26 +38,26 @@ class ProxyProcessIT {
 
   @Test
   void aProxyKilledWithSigkillServesItsLastAppliedConfigOnRestartWithNoPush() throws Exception {
-    int adminPort = TestConfigs.freePort();
     int frontendPort = TestConfigs.freePort();
-    Path config = writeConfig(adminPort);
-    proxy = launch(config, "first.log");
-    HttpClient admin = adminClient(adminPort);
+    proxy = ProxyProcess.start(dir, TOKEN, "first.log");
     String pushed = WireJson.MAPPER.writeValueAsString(TestConfigs.config(frontendPort, 4, a, b));
     HttpResponse<String> put =
-        admin.send(
-            request(adminPort, "/v1/loadbalancers/" + ID)
-                .PUT(HttpRequest.BodyPublishers.ofString(pushed))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        proxy
+            .admin()
+            .send(
+                proxy
+                    .adminRequest("/v1/loadbalancers/" + ID, TOKEN)
+                    .PUT(HttpRequest.BodyPublishers.ofString(pushed))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     String version = WireJson.MAPPER.readTree(put.body()).path("appliedVersion").asText();
-    String firstBoot = status(admin, adminPort).path("bootId").asText();
+    String firstBoot = status(proxy).path("bootId").asText();
     assertThat(Greetings.at(frontendPort)).isIn("server-a", "server-b");
 
-    proxy.destroyForcibly().waitFor();
+    proxy.close(); // SIGKILL, before the clock starts
     long restartedAt = System.nanoTime();
-    proxy = launch(config, "second.log");
+    proxy = proxy.restart("second.log");
     String served =
         await()
             .atMost(Duration.ofSeconds(60))
@@ -78,7 +72,7 @@ class ProxyProcessIT {
         await()
             .atMost(Duration.ofSeconds(30))
             .ignoreExceptions()
-            .until(() -> status(adminClient(adminPort), adminPort), s -> s.has("bootId"));
+            .until(() -> status(proxy), s -> s.has("bootId"));
     assertThat(after.path("bootId").asText()).isNotEqualTo(firstBoot);
     assertThat(after.path("loadBalancers").get(0).path("appliedVersion").asText())
         .isEqualTo(version);
@@ -87,78 +81,26 @@ class ProxyProcessIT {
 
   @Test
   void aConfigFileErrorStopsStartUpNamingFileLineAndField() throws Exception {
-    Path config = writeConfig(TestConfigs.freePort());
-    Files.writeString(
-        config, Files.readString(config).replace("workerThreads: 1", "workerThreads: -1"));
+    proxy =
+        ProxyProcess.start(
+            dir, TOKEN, "bad.log", yaml -> yaml.replace("workerThreads: 1", "workerThreads: -1"));
 
-    proxy = launch(config, "bad.log");
-
-    assertThat(proxy.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    assertThat(proxy.exitValue()).isEqualTo(2);
-    assertThat(Files.readString(dir.resolve("bad.log")))
-        .contains(config + ":5: workerThreads: must be between 0 and 256 (got -1)");
+    assertThat(proxy.exitCode(Duration.ofSeconds(60))).hasValue(2);
+    assertThat(proxy.output())
+        .contains(proxy.config() + ":5: workerThreads: must be between 0 and 256 (got -1)");
   }
 
-  private Path writeConfig(int adminPort) throws IOException {
-    Files.writeString(dir.resolve("token"), TOKEN + "\n");
-    Path config = dir.resolve("proxy.yaml");
-    Files.writeString(
-        config,
-        """
-        name: lb-it
-        admin: {listen: "127.0.0.1:%d", tokenFile: "%s"}
-        telemetry: {listen: "127.0.0.1:0"}
-        stateDir: "%s"
-        workerThreads: 1
-        """
-            .formatted(adminPort, dir.resolve("token"), dir.resolve("state")));
-    return config;
-  }
-
-  private Process launch(Path config, String log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-jar",
-            Path.of("target", "fulcrum-proxy.jar").toAbsolutePath().toString(),
-            "--config",
-            config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve(log).toFile())
-        .start();
-  }
-
-  private HttpClient adminClient(int adminPort) {
-    Path cert = dir.resolve("state").resolve("admin.crt");
-    await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(cert));
-    // The certificate is written before the admin port listens.
-    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> accepts(adminPort));
-    return TlsClients.http(TlsClients.context(TlsClients.certificate(cert), null));
-  }
-
-  private static boolean accepts(int port) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-      return true;
-    }
-  }
-
-  private static HttpRequest.Builder request(int port, String path) {
-    return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
-        .header("Authorization", "Bearer " + TOKEN)
-        .timeout(Duration.ofSeconds(10));
-  }
-
-  private static JsonNode status(HttpClient admin, int port) throws Exception {
+  private static JsonNode status(ProxyProcess p) throws Exception {
     HttpResponse<String> r =
         await()
             .atMost(Duration.ofSeconds(60))
             .ignoreExceptions()
             .until(
                 () ->
-                    admin.send(
-                        request(port, "/v1/status").GET().build(),
-                        HttpResponse.BodyHandlers.ofString()),
+                    p.admin()
+                        .send(
+                            p.adminRequest("/v1/status", TOKEN).GET().build(),
+                            HttpResponse.BodyHandlers.ofString()),
                 resp -> resp.statusCode() == 200);
     return WireJson.MAPPER.readTree(r.body());
   }

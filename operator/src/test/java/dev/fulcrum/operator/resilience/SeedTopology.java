@@ -57,7 +57,7 @@ final class SeedTopology implements AutoCloseable {
     }
     for (int i = 1; i <= 3; i++) {
       EchoBackend b =
-          TlsServers.start(
+          EchoBackend.startTls(
               "server-" + i, "127.0.0.1" + i, serverPort, List.of("127.0.0.1" + i, VIP));
       serverPort = b.port();
       servers.add(b);

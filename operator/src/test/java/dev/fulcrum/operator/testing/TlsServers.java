@@ -1,30 +1,10 @@
 package dev.fulcrum.operator.testing;
 
-import dev.fulcrum.proxy.testing.EchoBackend;
-import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
-import java.util.List;
 
-/** TLS echo backends for K3s servers, which all listen on one port (spec.backends.port). */
+/** Reads the greeting of a TLS echo backend (the K3s servers of these tests) through a proxy. */
 public final class TlsServers {
   private TlsServers() {}
-
-  /**
-   * An {@link EchoBackend} with a certificate for {@code sans}, moved to {@code port}: EchoBackend
-   * only binds port 0, and Node backends share one port, so its address is set before a restart.
-   */
-  public static EchoBackend start(String name, String host, int port, List<String> sans)
-      throws Exception {
-    EchoBackend b = EchoBackend.startTls(name, host, sans);
-    if (port == 0 || b.port() == port) {
-      return b;
-    }
-    b.kill();
-    Field address = EchoBackend.class.getDeclaredField("address");
-    address.setAccessible(true);
-    address.set(b, new InetSocketAddress(host, port));
-    return b.restart();
-  }
 
   /**
    * Connects through {@code host:port} with TLS (trusting any certificate) and reads the greeting.

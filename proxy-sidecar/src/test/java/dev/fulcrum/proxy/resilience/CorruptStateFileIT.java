@@ -8,6 +8,7 @@ import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Greetings;
+import dev.fulcrum.proxy.testing.ProxyProcess;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

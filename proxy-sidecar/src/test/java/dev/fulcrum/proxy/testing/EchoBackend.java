@@ -48,18 +48,31 @@ public final class EchoBackend implements AutoCloseable {
 
   /** A plain TCP echo backend on {@code host}, port chosen by the kernel. */
   public static EchoBackend start(String name, String host) {
-    return new EchoBackend(name, null).listen(new InetSocketAddress(host, 0));
+    return start(name, host, 0);
   }
 
-  /** A TLS echo backend whose certificate carries {@code sans}. */
+  /** A plain TCP echo backend on {@code host:port} (0: chosen by the kernel). */
+  public static EchoBackend start(String name, String host, int port) {
+    return new EchoBackend(name, null).listen(new InetSocketAddress(host, port));
+  }
+
+  /** A TLS echo backend whose certificate carries {@code sans}, port chosen by the kernel. */
   public static EchoBackend startTls(String name, String host, List<String> sans) {
+    return startTls(name, host, 0, sans);
+  }
+
+  /**
+   * A TLS echo backend on {@code host:port} (0: chosen by the kernel) whose certificate carries
+   * {@code sans}; a fixed port is for backends that share one, as K3s servers do.
+   */
+  public static EchoBackend startTls(String name, String host, int port, List<String> sans) {
     try {
       Pki.Issued cert = Pki.selfSigned(name, sans, java.time.Duration.ofDays(1));
       SslContext ctx =
           SslContextBuilder.forServer(
                   cert.key(), cert.chain().toArray(new java.security.cert.X509Certificate[0]))
               .build();
-      return new EchoBackend(name, ctx).listen(new InetSocketAddress(host, 0));
+      return new EchoBackend(name, ctx).listen(new InetSocketAddress(host, port));
     } catch (javax.net.ssl.SSLException e) {
       throw new IllegalStateException(e);
     }
@@ -171,9 +184,7 @@ public final class EchoBackend implements AutoCloseable {
    * network namespace for the keepalived test; runs until killed.
    */
   public static void main(String[] args) throws InterruptedException {
-    EchoBackend b =
-        new EchoBackend(args[0], null)
-            .listen(new InetSocketAddress(args[1], Integer.parseInt(args[2])));
+    EchoBackend b = start(args[0], args[1], Integer.parseInt(args[2]));
     System.out.println(b.name() + " listening on " + b.host() + ":" + b.port());
     new java.util.concurrent.CountDownLatch(1).await();
   }

@@ -1,9 +1,8 @@
-package dev.fulcrum.proxy.resilience;
+package dev.fulcrum.proxy.testing;
 
 import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.proxy.admin.TestConfigs;
-import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,40 +13,30 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The runnable jar as a real process on 127.0.0.1 with its admin and telemetry ports, its state dir
  * and its whole console output in a log file the test can read.
  */
-final class ProxyProcess implements AutoCloseable {
-  final Path dir;
-  final Path stateDir;
-  final Path tokenFile;
-  final Path log;
-  final int adminPort = TestConfigs.freePort();
-  final int telemetryPort = TestConfigs.freePort();
+public final class ProxyProcess implements AutoCloseable {
+  private final Path config;
+  private final Path stateDir;
+  private final Path log;
+  private final int adminPort;
+  private final int telemetryPort;
   private final Process process;
   private HttpClient admin;
 
-  private ProxyProcess(Path dir, String token, String logName) throws IOException {
-    this.dir = dir;
-    this.stateDir = Files.createDirectories(dir.resolve("state"));
-    this.tokenFile = dir.resolve("token");
-    if (!Files.exists(tokenFile)) {
-      Files.writeString(tokenFile, token + "\n");
-    }
-    this.log = dir.resolve(logName);
-    Path config = dir.resolve("proxy.yaml");
-    Files.writeString(
-        config,
-        """
-        name: lb-resilience
-        admin: {listen: "127.0.0.1:%d", tokenFile: "%s"}
-        telemetry: {listen: "127.0.0.1:%d"}
-        stateDir: "%s"
-        workerThreads: 1
-        """
-            .formatted(adminPort, tokenFile, telemetryPort, stateDir));
+  private ProxyProcess(Path config, Path stateDir, int adminPort, int telemetryPort, Path log)
+      throws IOException {
+    this.config = config;
+    this.stateDir = stateDir;
+    this.adminPort = adminPort;
+    this.telemetryPort = telemetryPort;
+    this.log = log;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     this.process =
         new ProcessBuilder(
@@ -62,16 +51,66 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   /** Starts the proxy jar in {@code dir}; the token file is written unless it already exists. */
-  static ProxyProcess start(Path dir, String token, String logName) throws IOException {
-    return new ProxyProcess(dir, token, logName);
+  public static ProxyProcess start(Path dir, String token, String logName) throws IOException {
+    return start(dir, token, logName, yaml -> yaml);
   }
 
-  boolean isAlive() {
+  /**
+   * Like {@link #start(Path, String, String)}, with the config file's text passed through {@code
+   * edit} before the process reads it (e.g. to break a field).
+   */
+  public static ProxyProcess start(
+      Path dir, String token, String logName, UnaryOperator<String> edit) throws IOException {
+    Path stateDir = Files.createDirectories(dir.resolve("state"));
+    Path tokenFile = dir.resolve("token");
+    if (!Files.exists(tokenFile)) {
+      Files.writeString(tokenFile, token + "\n");
+    }
+    int adminPort = TestConfigs.freePort();
+    int telemetryPort = TestConfigs.freePort();
+    Path config = dir.resolve("proxy.yaml");
+    Files.writeString(
+        config,
+        edit.apply(
+            """
+            name: lb-it
+            admin: {listen: "127.0.0.1:%d", tokenFile: "%s"}
+            telemetry: {listen: "127.0.0.1:%d"}
+            stateDir: "%s"
+            workerThreads: 1
+            """
+                .formatted(adminPort, tokenFile, telemetryPort, stateDir)));
+    return new ProxyProcess(config, stateDir, adminPort, telemetryPort, dir.resolve(logName));
+  }
+
+  /**
+   * Kills this process with SIGKILL (if it still runs) and starts the jar again on the same config
+   * file (so the same ports and state dir), its output in {@code logName}.
+   */
+  public ProxyProcess restart(String logName) throws IOException {
+    close();
+    return new ProxyProcess(
+        config, stateDir, adminPort, telemetryPort, log.resolveSibling(logName));
+  }
+
+  /** The config file the process was started with. */
+  public Path config() {
+    return config;
+  }
+
+  public boolean isAlive() {
     return process.isAlive();
   }
 
+  /** The exit code once the process has ended within {@code within}; empty if it still runs. */
+  public OptionalInt exitCode(Duration within) throws InterruptedException {
+    return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)
+        ? OptionalInt.of(process.exitValue())
+        : OptionalInt.empty();
+  }
+
   /** Everything the process printed so far. */
-  String output() {
+  public String output() {
     try {
       return Files.readString(log, StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -80,7 +119,7 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   /** An HTTPS client trusting only the admin certificate this proxy generated. */
-  HttpClient admin() {
+  public HttpClient admin() {
     if (admin == null) {
       Path cert = stateDir.resolve("admin.crt");
       await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(cert));
@@ -100,7 +139,7 @@ final class ProxyProcess implements AutoCloseable {
     return admin;
   }
 
-  HttpRequest.Builder adminRequest(String path, String token) {
+  public HttpRequest.Builder adminRequest(String path, String token) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + adminPort + path))
             .timeout(Duration.ofSeconds(10));
@@ -108,7 +147,7 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   /** Sends on the admin port once it answers at all. */
-  HttpResponse<String> send(HttpRequest request) {
+  public HttpResponse<String> send(HttpRequest request) {
     return await()
         .atMost(Duration.ofSeconds(60))
         .ignoreExceptions()
@@ -116,7 +155,7 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   /** A plain HTTP GET on the telemetry port, once it answers. */
-  HttpResponse<String> telemetry(String path) {
+  public HttpResponse<String> telemetry(String path) {
     HttpClient plain = HttpClient.newHttpClient();
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + telemetryPort + path))
