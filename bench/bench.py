@@ -23,6 +23,9 @@ DURATION = int(os.environ.get("DURATION", "5"))
 IDLE = int(os.environ.get("IDLE", "5000"))
 BIG = int(os.environ.get("BIG", "10000"))
 PUSHES = int(os.environ.get("PUSHES", "200"))
+# Warm-up cycles (keep-alive, close, bulk) per proxy before the rounds: fulcrum's JIT compiler is
+# still busy for ~30 s of traffic after start; HAProxy and nginx get the same cycles.
+WARMUP = int(os.environ.get("WARMUP", "3"))
 NOFILE = int(os.environ.get("NOFILE", "20000"))
 BACKEND_PORT = 8080
 NOTES_MARK = "<!-- notes: everything below is kept when run.sh rewrites this file -->"
@@ -87,18 +90,34 @@ def to_ms(text):
     return float(m.group(1)) * UNITS[m.group(2)]
 
 
-def wrk(port, close, seconds):
+def process_ticks(pids):
+    """CPU clock ticks (user + system, all threads) the processes have used so far."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def wrk(port, close, seconds, pids=()):
+    """One wrk run; with pids, also the CPU those processes spent per request (µs)."""
     cmd = ["wrk", "-t1", "-c50", f"-d{seconds}s", "--latency"]
     if close:
         cmd += ["-H", "Connection: close"]
+    before = process_ticks(pids)
     out = subprocess.run(cmd + [f"http://127.0.0.1:{port}/"], capture_output=True, text=True).stdout
+    used = process_ticks(pids) - before
     if "Requests/sec" not in out:
         raise RuntimeError(f"wrk on port {port} failed:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     errors = re.search(r"Socket errors:.*|Non-2xx.*", out)
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors.group(0) if errors else ""}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu_us = used * 1e6 / os.sysconf("SC_CLK_TCK") / requests if requests else float("nan")
+    return {"rps": rps, "p50": p50, "p99": p99, "cpu_us": cpu_us,
+            "errors": errors.group(0) if errors else ""}
 
 
 def iperf(port, seconds):
@@ -294,22 +313,24 @@ def main():
     raw = {n: {"ka": [], "close": [], "bulk": []} for n in PROXIES}
     log("warm-up")
     for name, p in PROXIES.items():
-        wrk(p["http"], False, 3)
-        wrk(p["http"], True, 3)
-        iperf(p["bulk"], 2)
+        for _ in range(WARMUP):
+            wrk(p["http"], False, DURATION)
+            wrk(p["http"], True, DURATION)
+            iperf(p["bulk"], 2)
     order = list(PROXIES)
     fulcrum_threads_before = thread_cpu(read_pid("fulcrum.pid"))
     for r in range(ROUNDS):
         for name in order:
             p = PROXIES[name]
-            ka = wrk(p["http"], False, DURATION)
-            cl = wrk(p["http"], True, DURATION)
+            ka = wrk(p["http"], False, DURATION, p["pids"]())
+            cl = wrk(p["http"], True, DURATION, p["pids"]())
             bulk = iperf(p["bulk"], DURATION)
             raw[name]["ka"].append(ka)
             raw[name]["close"].append(cl)
             raw[name]["bulk"].append(bulk)
             log(f"round {r + 1} {name:8} keep-alive {ka['rps']:9.0f}/s p50 {ka['p50']:.3f} ms "
-                f"p99 {ka['p99']:.3f} ms | close {cl['rps']:8.0f}/s | bulk {bulk:6.2f} Gbit/s "
+                f"p99 {ka['p99']:.3f} ms {ka['cpu_us']:.1f} µs CPU/req | close {cl['rps']:8.0f}/s "
+                f"{cl['cpu_us']:.0f} µs CPU/conn | bulk {bulk:6.2f} Gbit/s "
                 f"{ka['errors']} {cl['errors']}")
         order = order[1:] + order[:1]  # rotate, so no proxy always runs first
 
@@ -352,7 +373,8 @@ def main():
         best = max(values[p] for p in PEERS) if higher_better else min(values[p] for p in PEERS)
         ratio = values["fulcrum"] / best if best else float("nan")
         rows.append([label] + [fmt.format(values[p]) for p in PROXIES]
-                    + [f"{ratio:.2f}", target, "yes" if ok(ratio, values["fulcrum"]) else "**no**"])
+                    + [f"{ratio:.2f}", target,
+                       "—" if target == "—" else "yes" if ok(ratio, values["fulcrum"]) else "**no**"])
 
     row("keep-alive requests/s (wrk -c50)", {n: med(n, "ka", "rps") for n in PROXIES}, True,
         "≥ 1.10×", lambda r, v: r >= 1.1)
@@ -362,6 +384,10 @@ def main():
         "≤ 0.90×", lambda r, v: r <= 0.9, "{:.3f}")
     row("new connections/s (Connection: close)", {n: med(n, "close", "rps") for n in PROXIES}, True,
         "≥ 1.10×", lambda r, v: r >= 1.1)
+    row("proxy CPU per keep-alive request (µs)", {n: med(n, "ka", "cpu_us") for n in PROXIES},
+        False, "—", lambda r, v: True, "{:.1f}")
+    row("proxy CPU per new connection (µs)", {n: med(n, "close", "cpu_us") for n in PROXIES},
+        False, "—", lambda r, v: True, "{:.1f}")
     row("one bulk stream (Gbit/s, iperf3)", {n: med(n, "bulk") for n in PROXIES}, True,
         "≥ 1.10×", lambda r, v: r >= 1.1, "{:.2f}")
     row(f"memory per idle proxied connection (B, {IDLE} held)",
@@ -398,7 +424,8 @@ def main():
     for name in PROXIES:
         for test in ("ka", "close"):
             raw_lines.append(f"- {name} {test}: " + ", ".join(
-                f"{v['rps']:.0f}/s (p50 {v['p50']:.3f}, p99 {v['p99']:.3f} ms){' ' + v['errors'] if v['errors'] else ''}"
+                f"{v['rps']:.0f}/s (p50 {v['p50']:.3f}, p99 {v['p99']:.3f} ms, {v['cpu_us']:.1f} µs CPU)"
+                f"{' ' + v['errors'] if v['errors'] else ''}"
                 for v in raw[name][test]))
         raw_lines.append(f"- {name} bulk: " + ", ".join(f"{v:.2f}" for v in raw[name]["bulk"]) + " Gbit/s")
         raw_lines.append(f"- {name} RSS: {mem[name]['before'] / 1024:.1f} MB before, "
@@ -419,9 +446,12 @@ Generated by `bench/run.sh` on {started:%Y-%m-%d %H:%M} UTC.
 - Each proxy: one thread (HAProxy `nbthread 1`, nginx `worker_processes 1`, fulcrum `workerThreads: 1`),
   round robin over the same three nginx backends on 127.0.0.11-13:8080 (`return 200`, keep-alive),
   TCP health checks; bulk goes to one iperf3 server on 127.0.0.11:5201.
-- Method: {ROUNDS} interleaved rounds (proxy order rotates) after a warm-up, medians shown; wrk `-t1 -c50 -d{DURATION}s`,
+- Method: {ROUNDS} interleaved rounds (proxy order rotates) after a warm-up of {WARMUP} × (keep-alive, close, bulk)
+  per proxy, medians shown; wrk `-t1 -c50 -d{DURATION}s`,
   new connections with `-H 'Connection: close'`; `iperf3 -t {DURATION} -O 1`; idle memory = RSS delta (all the
-  proxy's processes, /proc/PID/status VmRSS) / connections held, once every held connection reached a backend.
+  proxy's processes, /proc/PID/status VmRSS) / connections held, once every held connection reached a backend;
+  proxy CPU = user + system time of all the proxy's processes and threads (/proc/PID/stat) during the
+  run / requests answered.
 - fulcrum transport: `{os.environ.get('FULCRUM_TRANSPORT', 'io_uring')}` (proxy.yaml `transport`); its CPU
   during the rounds by thread (threads with at least 1 %): {fulcrum_threads}
 - fulcrum JVM flags: `{os.environ.get('JAVA_OPTS', '')}`

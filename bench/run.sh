@@ -2,7 +2,8 @@
 # Side-by-side benchmark of fulcrum-proxy against HAProxy and nginx stream on loopback.
 # Idempotent: installs what is missing, builds the proxy jar, (re)starts backends and proxies, measures
 # them interleaved over several rounds, prints one table and writes bench/results.md.
-# Knobs (environment): ROUNDS, DURATION (s per wrk/iperf3 run), IDLE, BIG, PUSHES, JAVA_OPTS, SKIP_BUILD,
+# Knobs (environment): ROUNDS, DURATION (s per wrk/iperf3 run), WARMUP (cycles per proxy), IDLE, BIG,
+# PUSHES, JAVA_OPTS, SKIP_BUILD,
 # SERVE_ONLY=1 (start everything and wait, for profiling by hand).
 set -euo pipefail
 
