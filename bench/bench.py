@@ -23,6 +23,7 @@ DURATION = int(os.environ.get("DURATION", "5"))
 IDLE = int(os.environ.get("IDLE", "5000"))
 BIG = int(os.environ.get("BIG", "10000"))
 PUSHES = int(os.environ.get("PUSHES", "200"))
+PUSH_WARMUP = int(os.environ.get("PUSH_WARMUP", "2"))
 # Warm-up cycles (keep-alive, close, bulk) per proxy before the rounds: fulcrum's JIT compiler is
 # still busy for ~30 s of traffic after start; HAProxy and nginx get the same cycles.
 WARMUP = int(os.environ.get("WARMUP", "3"))
@@ -209,7 +210,7 @@ def push_latency():
     token = open(os.path.join(W, "token")).read().strip()
     admin = http.client.HTTPSConnection("127.0.0.1", 9445, context=ctx, timeout=10)
     port, times, replies = 9444, [], []
-    for i in range(PUSHES + 2):
+    for i in range(PUSH_WARMUP + PUSHES):
         k = 1 + i % 2
         body = json.dumps({
             "epoch": 1000 + i,
@@ -236,7 +237,7 @@ def push_latency():
             raise RuntimeError(f"PUT {i} answered {resp.status}: {reply[:200]!r}")
         if "ms" not in served:
             raise RuntimeError(f"push {i}: {expect!r} was not served")
-        if i >= 2:  # the first two create the frontend and warm up
+        if i >= PUSH_WARMUP:  # the first create the frontend and warm the admin path up
             times.append(served["ms"])
             replies.append((t_reply - t0) * 1000)
     times.sort()

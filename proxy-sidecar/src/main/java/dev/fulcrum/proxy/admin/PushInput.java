@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.MalformedJsonException;
 import dev.fulcrum.proxy.api.WireJson;
@@ -15,19 +16,20 @@ final class PushInput {
    * @throws dev.fulcrum.proxy.api.InvalidConfigException JSON that does not fit, naming the field
    */
   static LoadBalancerConfig config(byte[] body) {
-    requireWellFormed(body);
-    return WireJson.read(body, LoadBalancerConfig.class);
+    return WireJson.read(wellFormed(body), LoadBalancerConfig.class);
   }
 
   /**
-   * Syntax first: databind reports a syntax error inside a nested object (a truncated body) as a
-   * mapping problem of that field, which would turn a 400 into a 422.
+   * Syntax first, parsed once: databind reports a syntax error inside a nested object (a truncated
+   * body) as a mapping problem of that field, which would turn a 400 into a 422.
    */
-  private static void requireWellFormed(byte[] body) {
+  private static JsonNode wellFormed(byte[] body) {
     try {
-      if (WireJson.MAPPER.readTree(body).isMissingNode()) {
+      JsonNode tree = WireJson.MAPPER.readTree(body);
+      if (tree.isMissingNode()) {
         throw new MalformedJsonException("malformed JSON: the body is empty", null);
       }
+      return tree;
     } catch (JsonProcessingException e) {
       throw new MalformedJsonException("malformed JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {

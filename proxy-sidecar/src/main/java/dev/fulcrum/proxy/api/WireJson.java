@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -40,8 +41,21 @@ public final class WireJson {
    * @throws InvalidConfigException when JSON does not fit the type; names the field (HTTP 422)
    */
   public static <T> T read(byte[] body, Class<T> type) {
+    return decode(() -> MAPPER.readValue(body, type));
+  }
+
+  /** {@link #read(byte[], Class)} of JSON already parsed into a tree, with the same errors. */
+  public static <T> T read(JsonNode tree, Class<T> type) {
+    return decode(() -> MAPPER.treeToValue(tree, type));
+  }
+
+  private interface Decode<T> {
+    T run() throws java.io.IOException;
+  }
+
+  private static <T> T decode(Decode<T> decode) {
     try {
-      T value = MAPPER.readValue(body, type);
+      T value = decode.run();
       if (value == null) {
         throw new InvalidConfigException("body", "must be a JSON object, not null");
       }
