@@ -5,6 +5,7 @@ package dev.fulcrum.proxy.api;
  *
  * @param connectSeconds how long a dial to one backend may take before the next is tried
  * @param idleSeconds a proxied connection with no traffic either way for this long is closed
+ *     (within a second after it: each event loop checks its connections once a second)
  * @param drainSeconds a backend removed while healthy keeps its connections this long
  */
 public record TimeoutsConfig(Integer connectSeconds, Integer idleSeconds, Integer drainSeconds) {
