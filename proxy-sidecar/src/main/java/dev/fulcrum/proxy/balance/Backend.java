@@ -19,6 +19,7 @@ public final class Backend {
 
   private final String loadBalancerId;
   private final BackendConfig config;
+  private final String endpoint; // built once: source hashing reads it per new connection
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder total = new LongAdder();
   private final LongAdder connectFailures = new LongAdder();
@@ -36,6 +37,7 @@ public final class Backend {
   public Backend(String loadBalancerId, BackendConfig config) {
     this.loadBalancerId = loadBalancerId;
     this.config = config;
+    this.endpoint = config.endpoint();
   }
 
   public BackendConfig config() {
@@ -47,7 +49,7 @@ public final class Backend {
   }
 
   public String endpoint() {
-    return config.endpoint();
+    return endpoint;
   }
 
   public Health health() {

@@ -25,13 +25,44 @@ public final class Balancers {
     };
   }
 
-  static List<Backend> candidates(List<Backend> backends, Predicate<Backend> tried) {
-    List<Backend> up =
-        backends.stream().filter(b -> b.isUp() && !b.draining() && !tried.test(b)).toList();
-    if (!up.isEmpty()) {
-      return up;
+  /**
+   * The candidates of one pick, without building a list (a pick runs per new connection): the up
+   * ones while any is up, otherwise every one not draining. Never the tried ones.
+   */
+  private record Candidates(List<Backend> backends, Predicate<Backend> tried, boolean upOnly) {
+    static Candidates of(List<Backend> backends, Predicate<Backend> tried) {
+      for (Backend b : backends) {
+        if (b.isUp() && !b.draining() && !tried.test(b)) {
+          return new Candidates(backends, tried, true);
+        }
+      }
+      return new Candidates(backends, tried, false);
     }
-    return backends.stream().filter(b -> !b.draining() && !tried.test(b)).toList();
+
+    boolean includes(Backend b) {
+      return (!upOnly || b.isUp()) && !b.draining() && !tried.test(b);
+    }
+
+    int count() {
+      int n = 0;
+      for (Backend b : backends) {
+        if (includes(b)) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    /** The candidate at {@code index} in list order, {@code 0 <= index < count()}. */
+    Backend get(int index) {
+      int i = 0;
+      for (Backend b : backends) {
+        if (includes(b) && i++ == index) {
+          return b;
+        }
+      }
+      throw new IndexOutOfBoundsException(index);
+    }
   }
 
   private static final class RoundRobin implements Balancer {
@@ -39,17 +70,21 @@ public final class Balancers {
 
     @Override
     public Backend pick(List<Backend> backends, InetAddress client, Predicate<Backend> tried) {
-      List<Backend> c = candidates(backends, tried);
-      return c.isEmpty() ? null : c.get(Math.floorMod(next.getAndIncrement(), c.size()));
+      Candidates c = Candidates.of(backends, tried);
+      int n = c.count();
+      return n == 0 ? null : c.get(Math.floorMod(next.getAndIncrement(), n));
     }
   }
 
   private static Backend leastConnections(
       List<Backend> backends, InetAddress client, Predicate<Backend> tried) {
-    List<Backend> c = candidates(backends, tried);
+    Candidates c = Candidates.of(backends, tried);
     Backend best = null;
     int ties = 0;
-    for (Backend b : c) {
+    for (Backend b : backends) {
+      if (!c.includes(b)) {
+        continue;
+      }
       if (best == null || b.activeConnections() < best.activeConnections()) {
         best = b;
         ties = 1;
@@ -63,25 +98,29 @@ public final class Balancers {
 
   private static Backend twoRandomChoices(
       List<Backend> backends, InetAddress client, Predicate<Backend> tried) {
-    List<Backend> c = candidates(backends, tried);
-    if (c.size() <= 1) {
-      return c.isEmpty() ? null : c.get(0);
+    Candidates c = Candidates.of(backends, tried);
+    int n = c.count();
+    if (n <= 1) {
+      return n == 0 ? null : c.get(0);
     }
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    Backend a = c.get(r.nextInt(c.size()));
-    Backend b = c.get(r.nextInt(c.size()));
+    Backend a = c.get(r.nextInt(n));
+    Backend b = c.get(r.nextInt(n));
     return b.activeConnections() < a.activeConnections() ? b : a;
   }
 
   /** Highest-random-weight hashing: a client moves only when its backend goes away. */
   private static Backend rendezvous(
       List<Backend> backends, InetAddress client, Predicate<Backend> tried) {
-    List<Backend> c = candidates(backends, tried);
-    byte[] addr = client == null ? new byte[0] : client.getAddress();
+    Candidates c = Candidates.of(backends, tried);
+    long clientHash = hash(client == null ? new byte[0] : client.getAddress());
     Backend best = null;
     long bestWeight = Long.MIN_VALUE;
-    for (Backend b : c) {
-      long w = mix(hash(addr) ^ b.endpoint().hashCode() * 0x9E3779B97F4A7C15L);
+    for (Backend b : backends) {
+      if (!c.includes(b)) {
+        continue;
+      }
+      long w = mix(clientHash ^ b.endpoint().hashCode() * 0x9E3779B97F4A7C15L);
       if (best == null || w > bestWeight) {
         best = b;
         bestWeight = w;
