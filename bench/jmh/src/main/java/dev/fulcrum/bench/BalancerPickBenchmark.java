@@ -44,7 +44,7 @@ public class BalancerPickBenchmark {
     backends = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       backends.add(
-          new Backend(PushWork.ID, new BackendConfig("server-" + i, "10.10.10.1" + i, 6443)));
+          new Backend(PushWork.ID, new BackendConfig("server-" + i, "127.0.0.1" + i, 6443)));
     }
     backends = List.copyOf(backends); // BackendPool holds an immutable copy
     // Near-even counts with a tie, as a balanced pool has: least-connections samples the tie.
