@@ -28,7 +28,9 @@ import java.nio.ByteOrder;
 public final class RawRelay {
   // io_uring opcodes (linux/io_uring.h) and flags; Netty's own constants are package-private.
   static final byte OP_ACCEPT = 13, OP_CONNECT = 16, OP_CLOSE = 19, OP_SEND = 26, OP_RECV = 27;
-  static final byte OP_SHUTDOWN = 34;
+  static final byte OP_SHUTDOWN = 34, OP_POLL_ADD = 6;
+  static final int POLLIN = 0x1;
+  static final boolean POLL_FIRST = Boolean.getBoolean("pollFirst");
   static final short ACCEPT_MULTISHOT = 1;
   static final int CQE_F_MORE = 1 << 1;
   static final int SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000, MSG_NOSIGNAL = 0x4000;
@@ -63,7 +65,9 @@ public final class RawRelay {
               acceptor.arm();
             })
         .sync();
-    System.out.println("raw relay on 127.0.0.1:" + port + " -> " + args[1] + ":" + backendPort);
+    System.out.println(
+        "raw relay on 127.0.0.1:" + port + " -> " + args[1] + ":" + backendPort
+            + (POLL_FIRST ? " (poll first: idle connections hold no buffer)" : ""));
     Thread.currentThread().join();
   }
 
@@ -123,13 +127,18 @@ public final class RawRelay {
     public void close() {}
   }
 
-  // Kept registered until both sockets are closed.
+  /**
+   * One proxied connection: both sockets, one registration. With {@code POLL_FIRST} an idle
+   * direction holds no buffer: it waits in a poll and borrows a pooled buffer only from readiness
+   * until the bytes are sent on; otherwise a receive with its own buffer stays posted.
+   */
   static final class Relay implements IoUringIoHandle {
     static final short CONNECT = 1, RECV_C = 2, RECV_B = 3, SEND_B = 4, SEND_C = 5, SHUT = 6, CLOSE = 7;
+    static final short POLL_C = 8, POLL_B = 9;
     final int cfd;
     final int bfd;
-    IoRegistration reg;
-    ByteBuf c2b, b2c; // client to backend, backend to client
+    final IoRegistration reg;
+    ByteBuf c2b, b2c; // client to backend, backend to client; null while idle with POLL_FIRST
     int pendingC2B, sentC2B, pendingB2C, sentB2C;
     boolean connected, clientEof, backendEof, failed, closing;
     int inFlight, closes;
@@ -147,14 +156,43 @@ public final class RawRelay {
     }
 
     void start() {
-      c2b = PooledByteBufAllocator.DEFAULT.directBuffer(BUF, BUF);
       submit(op(OP_CONNECT, (short) 0, bfd, 28, backendAddressMemory, 0, 0, CONNECT));
-      recv(cfd, c2b, RECV_C);
+      readClient();
     }
 
     void submit(IoUringIoOps o) {
       inFlight++;
       reg.submit(o);
+    }
+
+    static ByteBuf buffer() {
+      return PooledByteBufAllocator.DEFAULT.directBuffer(BUF, BUF);
+    }
+
+    void readClient() {
+      if (POLL_FIRST) {
+        submit(poll(cfd, POLL_C));
+      } else {
+        if (c2b == null) {
+          c2b = buffer();
+        }
+        recv(cfd, c2b, RECV_C);
+      }
+    }
+
+    void readBackend() {
+      if (POLL_FIRST) {
+        submit(poll(bfd, POLL_B));
+      } else {
+        if (b2c == null) {
+          b2c = buffer();
+        }
+        recv(bfd, b2c, RECV_B);
+      }
+    }
+
+    static IoUringIoOps poll(int fd, short tag) {
+      return new IoUringIoOps(OP_POLL_ADD, (byte) 0, (short) 0, fd, 0L, 0L, 0, POLLIN, tag, (short) 0, (short) 0, 0, 0L);
     }
 
     void recv(int fd, ByteBuf buf, short tag) {
@@ -163,6 +201,19 @@ public final class RawRelay {
 
     void send(int fd, ByteBuf buf, int from, int to, short tag) {
       submit(op(OP_SEND, (short) 0, fd, 0, buf.memoryAddress() + from, to - from, MSG_NOSIGNAL, tag));
+    }
+
+    void releaseIfPolling(boolean clientSide) {
+      if (!POLL_FIRST) {
+        return;
+      }
+      if (clientSide && c2b != null) {
+        c2b.release();
+        c2b = null;
+      } else if (!clientSide && b2c != null) {
+        b2c.release();
+        b2c = null;
+      }
     }
 
     @Override
@@ -177,12 +228,27 @@ public final class RawRelay {
             break;
           }
           connected = true;
-          b2c = PooledByteBufAllocator.DEFAULT.directBuffer(BUF, BUF);
-          recv(bfd, b2c, RECV_B);
+          readBackend();
           if (pendingC2B > 0) {
             send(bfd, c2b, 0, pendingC2B, SEND_B);
           } else if (clientEof) {
             submit(op(OP_SHUTDOWN, (short) 0, bfd, 0, 0, SHUT_WR, 0, SHUT));
+          }
+        }
+        case POLL_C -> {
+          if (res < 0 || failed) {
+            fail();
+          } else {
+            c2b = buffer();
+            recv(cfd, c2b, RECV_C);
+          }
+        }
+        case POLL_B -> {
+          if (res < 0 || failed) {
+            fail();
+          } else {
+            b2c = buffer();
+            recv(bfd, b2c, RECV_B);
           }
         }
         case RECV_C -> {
@@ -190,6 +256,7 @@ public final class RawRelay {
             fail();
           } else if (res == 0) {
             clientEof = true;
+            releaseIfPolling(true);
             if (connected) {
               submit(op(OP_SHUTDOWN, (short) 0, bfd, 0, 0, SHUT_WR, 0, SHUT));
             }
@@ -208,7 +275,8 @@ public final class RawRelay {
             send(bfd, c2b, sentC2B, pendingC2B, SEND_B);
           } else {
             pendingC2B = 0;
-            recv(cfd, c2b, RECV_C);
+            releaseIfPolling(true);
+            readClient();
           }
         }
         case RECV_B -> {
@@ -216,6 +284,7 @@ public final class RawRelay {
             fail();
           } else if (res == 0) {
             backendEof = true;
+            releaseIfPolling(false);
             submit(op(OP_SHUTDOWN, (short) 0, cfd, 0, 0, SHUT_WR, 0, SHUT));
           } else {
             pendingB2C = res;
@@ -230,13 +299,16 @@ public final class RawRelay {
             send(cfd, b2c, sentB2C, pendingB2C, SEND_C);
           } else {
             pendingB2C = 0;
-            recv(bfd, b2c, RECV_B);
+            releaseIfPolling(false);
+            readBackend();
           }
         }
         case CLOSE -> {
           if (++closes == 2) {
             reg.cancel();
-            c2b.release();
+            if (c2b != null) {
+              c2b.release();
+            }
             if (b2c != null) {
               b2c.release();
             }
@@ -255,7 +327,7 @@ public final class RawRelay {
     void fail() {
       if (!failed) {
         failed = true;
-        // Wakes the other side's pending recv; the sockets close once nothing is in flight.
+        // Wakes the other side's pending poll or recv; the sockets close once nothing is in flight.
         submit(op(OP_SHUTDOWN, (short) 0, cfd, 0, 0, SHUT_RDWR, 0, SHUT));
         submit(op(OP_SHUTDOWN, (short) 0, bfd, 0, 0, SHUT_RDWR, 0, SHUT));
       }
