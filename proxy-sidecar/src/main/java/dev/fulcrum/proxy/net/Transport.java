@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
 public final class Transport implements AutoCloseable {
   /** An I/O mechanism; {@link #choose} falls back to the next one the kernel offers. */
   public enum Kind {
+    /**
+     * io_uring without Netty channels on the data plane: each proxied connection is one object that
+     * submits its own accepts, connects, polls, receives and sends (see {@link UringConnection}).
+     */
+    IO_URING_DIRECT("io_uring-direct"),
     IO_URING("io_uring"),
     EPOLL("epoll"),
     NIO("nio");
@@ -57,7 +62,7 @@ public final class Transport implements AutoCloseable {
 
     boolean available() {
       return switch (this) {
-        case IO_URING -> IoUring.isAvailable();
+        case IO_URING, IO_URING_DIRECT -> IoUring.isAvailable();
         case EPOLL -> Epoll.isAvailable();
         case NIO -> true;
       };
@@ -66,7 +71,7 @@ public final class Transport implements AutoCloseable {
     /** Why the kernel does not offer this kind, or null when it does. */
     Throwable unavailabilityCause() {
       return switch (this) {
-        case IO_URING -> IoUring.unavailabilityCause();
+        case IO_URING, IO_URING_DIRECT -> IoUring.unavailabilityCause();
         case EPOLL -> Epoll.unavailabilityCause();
         case NIO -> null;
       };
@@ -113,7 +118,7 @@ public final class Transport implements AutoCloseable {
     }
     IoHandlerFactory handlers =
         switch (kind) {
-          case IO_URING -> IoUringIoHandler.newFactory();
+          case IO_URING, IO_URING_DIRECT -> IoUringIoHandler.newFactory();
           case EPOLL -> EpollIoHandler.newFactory();
           case NIO -> NioIoHandler.newFactory();
         };
@@ -135,6 +140,11 @@ public final class Transport implements AutoCloseable {
     return kind;
   }
 
+  /** True when proxied connections bypass Netty channels ({@link Kind#IO_URING_DIRECT}). */
+  public boolean direct() {
+    return kind == Kind.IO_URING_DIRECT;
+  }
+
   /** True for the Linux-native transports, whose sockets take raw socket options. */
   public boolean isNative() {
     return kind != Kind.NIO;
@@ -151,7 +161,7 @@ public final class Transport implements AutoCloseable {
 
   public Class<? extends ServerChannel> serverChannelClass() {
     return switch (kind) {
-      case IO_URING -> IoUringServerSocketChannel.class;
+      case IO_URING, IO_URING_DIRECT -> IoUringServerSocketChannel.class;
       case EPOLL -> EpollServerSocketChannel.class;
       case NIO -> NioServerSocketChannel.class;
     };
@@ -159,7 +169,7 @@ public final class Transport implements AutoCloseable {
 
   public Class<? extends SocketChannel> socketChannelClass() {
     return switch (kind) {
-      case IO_URING -> IoUringSocketChannel.class;
+      case IO_URING, IO_URING_DIRECT -> IoUringSocketChannel.class;
       case EPOLL -> EpollSocketChannel.class;
       case NIO -> NioSocketChannel.class;
     };
@@ -168,7 +178,7 @@ public final class Transport implements AutoCloseable {
   /** A new unregistered client socket, without the reflection a Bootstrap's factory uses. */
   SocketChannel newSocketChannel() {
     return switch (kind) {
-      case IO_URING -> new IoUringSocketChannel();
+      case IO_URING, IO_URING_DIRECT -> new IoUringSocketChannel();
       case EPOLL -> new EpollSocketChannel();
       case NIO -> new NioSocketChannel();
     };

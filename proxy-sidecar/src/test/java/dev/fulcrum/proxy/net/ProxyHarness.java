@@ -39,10 +39,26 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   ProxyHarness(Path stateDir, int eventLoops) {
-    transport = new Transport(eventLoops, true);
+    transport = new Transport(eventLoops, kind());
     engine =
         new ProxyEngine("lb-test", BIND, transport, new StateStore(stateDir), new ProxyMetrics());
     port = freePort();
+  }
+
+  /**
+   * The data plane under test: the default, or the one {@code -Dfulcrum.test.transport} names (e.g.
+   * {@code io_uring-direct}), so the whole net suite can run against another.
+   */
+  static Transport.Kind kind() {
+    String named = System.getProperty("fulcrum.test.transport");
+    if (named == null || named.isBlank()) {
+      return Transport.DEFAULT_KIND;
+    }
+    Transport.Kind k = Transport.Kind.parse(named);
+    if (k == null) {
+      throw new IllegalArgumentException("fulcrum.test.transport: no transport named " + named);
+    }
+    return k;
   }
 
   /** An echo backend on its own loopback address, closed with the harness. */
