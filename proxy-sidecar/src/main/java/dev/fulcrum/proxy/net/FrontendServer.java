@@ -79,10 +79,9 @@ public final class FrontendServer implements AutoCloseable {
     BackendPool current = pool.get(); // the one read of the live config for this connection
     IoEventLoop loop = (IoEventLoop) transport.workers().next();
     if (loop.inEventLoop()) {
-      new UringConnection(id, loop, fd, current, dialer, backoff::release).start();
+      new UringConnection(id, loop, fd, current, dialer, backoff).start();
     } else {
-      loop.execute(
-          () -> new UringConnection(id, loop, fd, current, dialer, backoff::release).start());
+      loop.execute(() -> new UringConnection(id, loop, fd, current, dialer, backoff).start());
     }
   }
 

@@ -29,6 +29,9 @@ final class IdleSweeper implements Runnable {
     long idleNanos();
 
     void closeIdle();
+
+    /** Called on every sweep of a connection that stays open, with the sweep's time. */
+    default void swept(long now) {}
   }
 
   private static final FastThreadLocal<IdleSweeper> OF_LOOP = new FastThreadLocal<>();
@@ -89,6 +92,8 @@ final class IdleSweeper implements Runnable {
       if (now - c.lastActivity() >= c.idleNanos()) {
         untrack(c);
         c.closeIdle();
+      } else {
+        c.swept(now);
       }
     }
     scheduled = !tracked.isEmpty();

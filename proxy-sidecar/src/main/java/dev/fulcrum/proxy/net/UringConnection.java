@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One proxied connection of the direct data plane: the client's socket, the backend's socket and
  * one ring registration, with no Netty channel, pipeline or promise. It dials a backend the
- * balancer picks (the next one when a dial fails), then relays each way in a cycle of poll, receive
- * and send: a direction borrows a pooled buffer only from readiness until its bytes are sent, so an
- * idle connection holds no buffer, and a slow reader stops the other side's reads (back-pressure).
- * When either side ends, what is in flight to the other is sent, then both sockets close.
+ * balancer picks (the next one when a dial fails), then relays each way in a cycle of receive and
+ * send: one buffer per direction, so a slow reader stops the other side's reads (back-pressure),
+ * and a connection idle for a second gives its buffers back and waits in a poll. When either side
+ * ends, what is in flight to the other is sent, then both sockets close.
  *
  * <p>Confined to its event loop, except {@link Leg#close}, which hands over to it.
  */
@@ -38,27 +38,32 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private static final Logger log = LoggerFactory.getLogger(UringConnection.class);
 
   private static final short CONNECT = 1;
-  private static final short POLL_CLIENT = 2;
-  private static final short POLL_BACKEND = 3;
-  private static final short RECV_CLIENT = 4;
-  private static final short RECV_BACKEND = 5;
-  private static final short SEND_BACKEND = 6;
-  private static final short SEND_CLIENT = 7;
-  private static final short SHUTDOWN = 8;
-  private static final short CANCEL = 9;
+  private static final short SHUTDOWN = 2;
+  private static final short CANCEL = 3;
+  private static final short UP_POLL = 10;
+  private static final short UP_RECV = 11;
+  private static final short UP_SEND = 12;
+  private static final short DOWN_POLL = 20;
+  private static final short DOWN_RECV = 21;
+  private static final short DOWN_SEND = 22;
 
-  /** Bytes one receive may take; a buffer is held only while its bytes are on their way. */
-  static final int BUFFER = 64 * 1024;
+  /** A receive starts at this size (a TLS record fits) and doubles up to the maximum while full. */
+  static final int MIN_BUFFER = 16 * 1024;
+
+  static final int MAX_BUFFER = 128 * 1024;
+
+  /** A connection that moved no byte for this long gives its buffers back until the next byte. */
+  static final long PARK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final String id;
   private final IoEventLoop loop;
   private final int client;
   private final BackendPool pool;
   private final UringDialer dialer;
-  private final Runnable onClosed;
+  private final AcceptBackoff backoff; // released when the connection ends
   private IoRegistration registration;
 
-  private final List<Backend> tried = new ArrayList<>(2);
+  private List<Backend> tried = new ArrayList<>(2); // dropped once a backend answers
   private Leg leg; // the backend counted for this client, from the pick until the end
   private UringOps.BackendSocket server;
   private long connectOp = -1;
@@ -68,12 +73,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private boolean connected;
   private InetSocketAddress clientAddress; // looked up only when needed
 
-  private ByteBuf toBackend;
-  private int toBackendLength; // > 0 while a send to the backend is in flight
-  private int toBackendSent;
-  private ByteBuf toClient;
-  private int toClientLength; // > 0 while a send to the client is in flight
-  private int toClientSent;
+  private final Direction up = new Direction(true);
+  private final Direction down = new Direction(false);
 
   private int inFlight;
   private boolean ending;
@@ -88,13 +89,13 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       int client,
       BackendPool pool,
       UringDialer dialer,
-      Runnable onClosed) {
+      AcceptBackoff backoff) {
     this.id = id;
     this.loop = loop;
     this.client = client;
     this.pool = pool;
     this.dialer = dialer;
-    this.onClosed = onClosed;
+    this.backoff = backoff;
   }
 
   /** Registers on the loop (the caller's) and dials; closes the client when it cannot. */
@@ -103,11 +104,12 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     if (registration == null) {
       log.warn("{}: closing a client: its socket could not be registered on the ring", id);
       closeQuietly(new FileDescriptor(client));
-      onClosed.run();
+      backoff.release();
       return;
     }
     touch();
     IdleSweeper.of(loop).track(this);
+    up.poll(); // what the client sends while its backend is dialed is read into a buffer and held
     dial(null);
   }
 
@@ -176,6 +178,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private void connected(int res) {
     connectOp = -1;
     connectTimer.cancel(false);
+    connectTimer = null;
     Backend backend = leg.backend;
     if (ending) {
       backend.connectionClosed(leg); // the client left or idled out while this dial was in flight
@@ -201,11 +204,13 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       return;
     }
     connected = true;
+    tried = null;
     leg.openedAtNanos = System.nanoTime();
     backend.dialed(leg.openedAtNanos - dialStart);
-    // Both sides are read only now: the connection was counted before any byte flows either way.
-    submit(UringOps.poll(client, POLL_CLIENT));
-    submit(UringOps.poll(server.intValue(), POLL_BACKEND));
+    if (up.length > 0) {
+      up.send(); // what the client sent while this dial was in flight
+    }
+    down.poll();
   }
 
   private void failed(String why) {
@@ -230,85 +235,20 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     IoUringIoEvent e = (IoUringIoEvent) event;
     inFlight--;
     int res = e.res();
-    switch (e.data()) {
-      case CONNECT -> connected(res);
-      case POLL_CLIENT -> {
-        if (res < 0 || ending) {
-          end();
-        } else {
-          toBackend = buffer();
-          submit(UringOps.recv(client, toBackend.memoryAddress(), BUFFER, RECV_CLIENT));
-        }
+    try {
+      switch (e.data()) {
+        case CONNECT -> connected(res);
+        case UP_POLL -> up.polled(res);
+        case UP_RECV -> up.received(res);
+        case UP_SEND -> up.sent(res);
+        case DOWN_POLL -> down.polled(res);
+        case DOWN_RECV -> down.received(res);
+        case DOWN_SEND -> down.sent(res);
+        default -> {} // SHUTDOWN, CANCEL: their own completions
       }
-      case POLL_BACKEND -> {
-        if (res < 0 || ending) {
-          end();
-        } else {
-          toClient = buffer();
-          submit(UringOps.recv(server.intValue(), toClient.memoryAddress(), BUFFER, RECV_BACKEND));
-        }
-      }
-      case RECV_CLIENT -> {
-        if (res <= 0 || ending) {
-          toBackend = release(toBackend);
-          end();
-        } else {
-          leg.backend.addBytesToBackend(res);
-          touch();
-          toBackendLength = res;
-          toBackendSent = 0;
-          submit(UringOps.send(server.intValue(), toBackend.memoryAddress(), res, SEND_BACKEND));
-        }
-      }
-      case RECV_BACKEND -> {
-        if (res <= 0 || ending) {
-          toClient = release(toClient);
-          end();
-        } else {
-          leg.backend.addBytesFromBackend(res);
-          touch();
-          toClientLength = res;
-          toClientSent = 0;
-          submit(UringOps.send(client, toClient.memoryAddress(), res, SEND_CLIENT));
-        }
-      }
-      case SEND_BACKEND -> {
-        if (res >= 0 && (toBackendSent += res) < toBackendLength) {
-          submit(
-              UringOps.send(
-                  server.intValue(),
-                  toBackend.memoryAddress() + toBackendSent,
-                  toBackendLength - toBackendSent,
-                  SEND_BACKEND));
-        } else {
-          toBackend = release(toBackend);
-          toBackendLength = 0;
-          if (res < 0 || ending) {
-            end();
-          } else {
-            submit(UringOps.poll(client, POLL_CLIENT));
-          }
-        }
-      }
-      case SEND_CLIENT -> {
-        if (res >= 0 && (toClientSent += res) < toClientLength) {
-          submit(
-              UringOps.send(
-                  client,
-                  toClient.memoryAddress() + toClientSent,
-                  toClientLength - toClientSent,
-                  SEND_CLIENT));
-        } else {
-          toClient = release(toClient);
-          toClientLength = 0;
-          if (res < 0 || ending) {
-            end();
-          } else {
-            submit(UringOps.poll(server.intValue(), POLL_BACKEND));
-          }
-        }
-      }
-      default -> {} // SHUTDOWN, CANCEL: their own completions
+    } catch (RuntimeException bug) { // never let one connection's failure reach the event loop
+      log.warn("{}: closing client {} after an unexpected failure", id, clientAddress(), bug);
+      end();
     }
     closeIfDone();
   }
@@ -318,15 +258,150 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     return registration.submit(op);
   }
 
-  private static ByteBuf buffer() {
-    return PooledByteBufAllocator.DEFAULT.directBuffer(BUFFER, BUFFER);
-  }
-
   private static ByteBuf release(ByteBuf b) {
     if (b != null) {
       b.release();
     }
     return null;
+  }
+
+  /**
+   * One way through the proxy: receive from one socket, send everything to the other, receive
+   * again. While bytes flow a receive stays posted with its buffer (no extra turn per read); a
+   * connection idle for {@link #PARK_AFTER_NANOS} gives its buffers back and waits in a poll.
+   */
+  private final class Direction {
+    private final boolean up; // client to backend
+    private final short pollTag;
+    private final short recvTag;
+    private final short sendTag;
+    private ByteBuf buf;
+    private int size = MIN_BUFFER; // the next receive's; doubles while receives fill it
+    private int length; // bytes received and not yet all sent
+    private int sent;
+    private long recvOp = -1;
+    private boolean sending;
+    private boolean parked;
+
+    Direction(boolean up) {
+      this.up = up;
+      this.pollTag = up ? UP_POLL : DOWN_POLL;
+      this.recvTag = up ? UP_RECV : DOWN_RECV;
+      this.sendTag = up ? UP_SEND : DOWN_SEND;
+    }
+
+    private int from() {
+      return up ? client : server.intValue();
+    }
+
+    private int to() {
+      return up ? server.intValue() : client;
+    }
+
+    /** Waits for bytes without a buffer: a new or idle connection holds none. */
+    void poll() {
+      submit(UringOps.poll(from(), pollTag));
+    }
+
+    /** Posts a receive with a buffer: bytes are flowing, so the next ones come straight in. */
+    void receive() {
+      if (buf == null) {
+        try {
+          buf = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+        } catch (
+            OutOfMemoryError e) { // MaxDirectMemorySize reached: this client goes, not the loop
+          log.warn("{}: closing client {}: no buffer memory left ({})", id, clientAddress(), e);
+          end();
+          return;
+        }
+      }
+      recvOp = submit(UringOps.recv(from(), buf.memoryAddress(), buf.capacity(), recvTag));
+    }
+
+    void received(int res) {
+      recvOp = -1;
+      if (parked && res == -UringOps.ECANCELED) {
+        parked = false;
+        buf = release(buf);
+        if (!ending) {
+          poll();
+        }
+        return;
+      }
+      parked = false;
+      if (res <= 0 || ending) {
+        buf = release(buf);
+        end();
+        return;
+      }
+      touch();
+      if (res == buf.capacity() && size < MAX_BUFFER) {
+        size <<= 1; // a bulk stream: fewer, larger receives from the next one on
+      }
+      length = res;
+      sent = 0;
+      if (up && !connected) {
+        return; // held until a backend accepts
+      }
+      send();
+    }
+
+    void send() {
+      sending = true;
+      submit(UringOps.send(to(), buf.memoryAddress() + sent, length - sent, sendTag));
+    }
+
+    void sent(int res) {
+      if (res < 0) {
+        sending = false;
+        length = 0;
+        buf = release(buf);
+        end();
+        return;
+      }
+      if (up) {
+        leg.backend.addBytesToBackend(res);
+      } else {
+        leg.backend.addBytesFromBackend(res);
+      }
+      sent += res;
+      if (sent < length) {
+        send();
+        return;
+      }
+      sending = false;
+      length = 0;
+      if (ending || buf.capacity() < size) {
+        buf = release(buf);
+      }
+      if (!ending) {
+        receive();
+      }
+    }
+
+    void polled(int res) {
+      if (res < 0 || ending) {
+        end();
+      } else {
+        receive();
+      }
+    }
+
+    /** Idle: cancels the posted receive; its completion returns the buffer and starts a poll. */
+    void park() {
+      if (recvOp != -1 && !parked) {
+        parked = true;
+        submit(UringOps.cancel(recvOp, CANCEL));
+      }
+    }
+
+    boolean sending() {
+      return sending;
+    }
+
+    void releaseBuffer() {
+      buf = release(buf);
+    }
   }
 
   // --- ending -------------------------------------------------------------------------------
@@ -347,7 +422,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     if (!ending || closed) {
       return;
     }
-    boolean sending = toBackendLength > 0 || toClientLength > 0;
+    boolean sending = up.sending() || down.sending();
     if (!shutDown && !sending && connectOp == -1) {
       shutDown = true;
       submit(UringOps.shutdown(client, SHUTDOWN));
@@ -357,8 +432,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     }
     if (shutDown && inFlight == 0) {
       closed = true;
-      toBackend = release(toBackend);
-      toClient = release(toClient);
+      up.releaseBuffer();
+      down.releaseBuffer();
       closeServer();
       closeQuietly(new FileDescriptor(client));
       registration.cancel();
@@ -366,7 +441,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       if (leg != null) {
         leg.backend.connectionClosed(leg);
       }
-      onClosed.run();
+      backoff.release();
     }
   }
 
@@ -420,6 +495,14 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   @Override
   public long idleNanos() {
     return TimeUnit.SECONDS.toNanos(pool.config().timeouts().idleSeconds());
+  }
+
+  @Override
+  public void swept(long now) {
+    if (connected && !ending && now - lastActivity >= PARK_AFTER_NANOS) {
+      up.park();
+      down.park();
+    }
   }
 
   @Override
