@@ -208,6 +208,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     leg.openedAtNanos = System.nanoTime();
     backend.dialed(leg.openedAtNanos - dialStart);
     if (up.length > 0) {
+      up.count(up.length);
       up.send(); // what the client sent while this dial was in flight
     }
     down.poll();
@@ -341,9 +342,19 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       length = res;
       sent = 0;
       if (up && !connected) {
-        return; // held until a backend accepts
+        return; // held until a backend accepts, and counted then
       }
+      count(res);
       send();
+    }
+
+    /** Counted on receipt, as the channel data plane does. */
+    void count(int bytes) {
+      if (up) {
+        leg.backend.addBytesToBackend(bytes);
+      } else {
+        leg.backend.addBytesFromBackend(bytes);
+      }
     }
 
     void send() {
@@ -358,11 +369,6 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
         buf = release(buf);
         end();
         return;
-      }
-      if (up) {
-        leg.backend.addBytesToBackend(res);
-      } else {
-        leg.backend.addBytesFromBackend(res);
       }
       sent += res;
       if (sent < length) {

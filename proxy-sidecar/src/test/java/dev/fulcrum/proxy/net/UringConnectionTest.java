@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What the direct data plane does that the channel one does not: connections idle past {@link
  * UringConnection#PARK_AFTER_NANOS} give their buffers back and wait in a poll, and a client's
  * bytes can arrive before its backend has answered. The rest of its behaviour is the net suite's,
- * run against it by {@code -Dfulcrum.test.transport=io_uring-direct} (the default transport).
+ * which runs against it by default ({@code -Dfulcrum.test.transport=io_uring-channels} runs it
+ * against Netty's io_uring channels instead).
  */
 class UringConnectionTest {
   @TempDir Path stateDir;
@@ -36,7 +37,7 @@ class UringConnectionTest {
 
   @BeforeEach
   void start() {
-    proxy = new ProxyHarness(stateDir, 1, Transport.Kind.IO_URING_DIRECT);
+    proxy = new ProxyHarness(stateDir, 1, Transport.Kind.IO_URING);
     assertThat(proxy.transport.direct()).as("io_uring is available here").isTrue();
     a = proxy.backend("a", "127.0.0.2");
     proxy.apply(proxy.config(Balance.ROUND_ROBIN, List.of(a)));
