@@ -17,8 +17,10 @@ import java.util.List;
  *
  * @param frontendBind the host's bind address for every frontend (overrides {@code frontend.bind})
  * @param workerThreads data-plane event loops; 0 means one per core
- * @param transport the kernel I/O mechanism: io_uring (default), epoll or nio. One the kernel or a
- *     container's seccomp profile does not allow falls back to the next (epoll, then nio), logged
+ * @param transport the kernel I/O mechanism: io_uring (default: the direct data plane, one object
+ *     per connection on the ring), io_uring-channels (Netty's io_uring channels), epoll or nio. One
+ *     the kernel or a container's seccomp profile does not allow falls back to epoll, then nio,
+ *     logged
  * @param keepalived where to render keepalived's config for the VIPs; null means not at all
  */
 public record ProxyConfig(

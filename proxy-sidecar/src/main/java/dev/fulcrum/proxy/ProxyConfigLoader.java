@@ -103,7 +103,10 @@ public final class ProxyConfigLoader {
       out.add("workerThreads: must be between 0 and 256 (got " + c.workerThreads() + ")");
     }
     if (c.transport() != null && Transport.Kind.parse(c.transport()) == null) {
-      out.add("transport: must be io_uring, epoll or nio (got \"" + c.transport() + "\")");
+      out.add(
+          "transport: must be io_uring, io_uring-channels, epoll or nio (got \""
+              + c.transport()
+              + "\")");
     }
     keepalived(out, c);
     Set<String> ids = new HashSet<>();

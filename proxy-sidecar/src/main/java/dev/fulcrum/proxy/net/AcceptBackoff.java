@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.net;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,18 +13,54 @@ import org.slf4j.LoggerFactory;
 final class AcceptBackoff {
   private static final Logger log = LoggerFactory.getLogger(AcceptBackoff.class);
 
+  /** A listening socket that can stop and resume accepting; called on its event loop. */
+  interface Gate {
+    EventLoop eventLoop();
+
+    boolean isOpen();
+
+    boolean accepting();
+
+    void accepting(boolean accept);
+
+    /** A Netty listening channel: accepting is its auto-read. */
+    static Gate of(Channel listener) {
+      return new Gate() {
+        @Override
+        public EventLoop eventLoop() {
+          return listener.eventLoop();
+        }
+
+        @Override
+        public boolean isOpen() {
+          return listener.isOpen();
+        }
+
+        @Override
+        public boolean accepting() {
+          return listener.config().isAutoRead();
+        }
+
+        @Override
+        public void accepting(boolean accept) {
+          listener.config().setAutoRead(accept);
+        }
+      };
+    }
+  }
+
   private final String id;
   private final AtomicInteger active = new AtomicInteger();
   private volatile int limit;
-  private volatile Channel listener;
+  private volatile Gate listener;
 
   AcceptBackoff(String id, int limit) {
     this.id = id;
     this.limit = limit;
   }
 
-  void attach(Channel listeningChannel) {
-    this.listener = listeningChannel;
+  void attach(Gate listeningSocket) {
+    this.listener = listeningSocket;
     adjust();
   }
 
@@ -59,16 +96,16 @@ final class AcceptBackoff {
 
   void release() {
     active.decrementAndGet();
-    Channel l = listener;
+    Gate l = listener;
     // Decrement before looking, so a pause racing with this release sees the freed slot.
-    if (l != null && !l.config().isAutoRead()) {
+    if (l != null && !l.accepting()) {
       adjust();
     }
   }
 
   /** Decides on the listener's own event loop from the current count, so the last call wins. */
   private void adjust() {
-    Channel l = listener;
+    Gate l = listener;
     if (l == null) {
       return;
     }
@@ -76,8 +113,8 @@ final class AcceptBackoff {
         .execute(
             () -> {
               boolean accept = active.get() < limit;
-              if (l.isOpen() && l.config().isAutoRead() != accept) {
-                l.config().setAutoRead(accept);
+              if (l.isOpen() && l.accepting() != accept) {
+                l.accepting(accept);
                 if (accept) {
                   log.info("{}: below maxConnections ({}) again; accepting", id, limit);
                 } else {

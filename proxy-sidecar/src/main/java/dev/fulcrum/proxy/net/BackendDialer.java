@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class BackendDialer {
   private static final Logger log = LoggerFactory.getLogger(BackendDialer.class);
   // Host names resolve here, since the JDK resolver blocks; IP literals never leave the loop.
-  private static final ExecutorService RESOLVER =
+  static final ExecutorService RESOLVER =
       Executors.newCachedThreadPool(new DefaultThreadFactory("fulcrum-resolve", true));
 
   // Resolved once per endpoint instead of parsed per dial; bounded by the endpoints ever

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The client side of a proxied connection: dials a backend, then relays client bytes to it. */
-final class FrontendHandler extends ChannelInboundHandlerAdapter {
+final class FrontendHandler extends ChannelInboundHandlerAdapter implements IdleSweeper.Tracked {
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
   private final String id;
@@ -23,8 +23,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private Channel inbound;
   private ProxiedConnection connection; // set once a backend answered
   private Channel outbound;
-  long lastActivity; // bytes moved either way; read by the IdleSweeper
-  int sweepSlot = -1; // the IdleSweeper's
+  private long lastActivity; // bytes moved either way; read by the IdleSweeper
+  private int sweepSlot = -1; // the IdleSweeper's
 
   FrontendHandler(String id, BackendPool pool, BackendDialer dialer) {
     this.id = id;
@@ -107,11 +107,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     lastActivity = System.nanoTime();
   }
 
-  long idleNanos() {
+  @Override
+  public long lastActivity() {
+    return lastActivity;
+  }
+
+  @Override
+  public int sweepSlot() {
+    return sweepSlot;
+  }
+
+  @Override
+  public void sweepSlot(int slot) {
+    sweepSlot = slot;
+  }
+
+  @Override
+  public long idleNanos() {
     return TimeUnit.SECONDS.toNanos(pool.config().timeouts().idleSeconds());
   }
 
-  void closeIdle() {
+  @Override
+  public void closeIdle() {
     String why = "no traffic for " + pool.config().timeouts().idleSeconds() + "s";
     if (connection != null) {
       connection.close(why);

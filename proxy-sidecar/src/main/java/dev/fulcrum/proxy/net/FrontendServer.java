@@ -5,6 +5,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,6 +25,8 @@ public final class FrontendServer implements AutoCloseable {
   private final AtomicReference<BackendPool> pool;
   private final AcceptBackoff backoff;
   private volatile Channel listener;
+  private volatile UringListener direct; // instead of listener on the direct data plane
+  private final UringDialer dialer = new UringDialer();
 
   public FrontendServer(String id, Transport transport, BackendPool initial) {
     this.id = id;
@@ -33,6 +37,16 @@ public final class FrontendServer implements AutoCloseable {
 
   /** Binds synchronously; never call from an event loop. Throws with the cause when it cannot. */
   public void bind(InetSocketAddress address) throws IOException {
+    if (transport.direct()) {
+      try {
+        direct = UringListener.bind(id, transport.acceptors(), address, 1024, this::accepted);
+      } catch (IOException e) {
+        throw new IOException(e.getMessage(), e); // as the channel path: the cause kept
+      }
+      backoff.attach(direct);
+      log.info("{}: listening on {} ({})", id, localAddress(), transport.kind().label());
+      return;
+    }
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(transport.acceptors(), transport.workers())
@@ -47,8 +61,28 @@ public final class FrontendServer implements AutoCloseable {
       throw new IOException(cause.getMessage(), cause);
     }
     listener = bound.channel();
-    backoff.attach(listener);
+    backoff.attach(AcceptBackoff.Gate.of(listener));
     log.info("{}: listening on {} ({})", id, localAddress(), transport.kind().label());
+  }
+
+  /** A client the direct data plane accepted, on the listener's loop. */
+  private void accepted(int fd) {
+    if (!backoff.tryAcquire()) {
+      log.warn("{}: closing a client accepted over maxConnections", id);
+      try {
+        new FileDescriptor(fd).close();
+      } catch (IOException e) {
+        log.debug("{}: closing a refused client: {}", id, e.toString());
+      }
+      return;
+    }
+    BackendPool current = pool.get(); // the one read of the live config for this connection
+    IoEventLoop loop = (IoEventLoop) transport.workers().next();
+    if (loop.inEventLoop()) {
+      new UringConnection(id, loop, fd, current, dialer, backoff).start();
+    } else {
+      loop.execute(() -> new UringConnection(id, loop, fd, current, dialer, backoff).start());
+    }
   }
 
   /** Atomically replaces the pool that new connections are balanced over. */
@@ -62,18 +96,30 @@ public final class FrontendServer implements AutoCloseable {
   }
 
   public boolean listening() {
+    UringListener d = direct;
+    if (d != null) {
+      return d.isOpen();
+    }
     Channel l = listener;
     return l != null && l.isActive();
   }
 
   /** False while at maxConnections: the kernel backlog holds new clients until one leaves. */
   public boolean accepting() {
+    UringListener d = direct;
+    if (d != null) {
+      return d.accepting();
+    }
     Channel l = listener;
     return l != null && l.isActive() && l.config().isAutoRead();
   }
 
   /** The bound address, or null when not listening. */
   public InetSocketAddress localAddress() {
+    UringListener d = direct;
+    if (d != null) {
+      return d.localAddress();
+    }
     Channel l = listener;
     return l == null ? null : (InetSocketAddress) l.localAddress();
   }
@@ -88,6 +134,11 @@ public final class FrontendServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    UringListener d = direct;
+    if (d != null) {
+      d.stop();
+      log.info("{}: stopped listening on {}", id, d.localAddress());
+    }
     Channel l = listener;
     if (l != null) {
       l.close().syncUninterruptibly();

@@ -16,11 +16,29 @@ import java.util.concurrent.TimeUnit;
 final class IdleSweeper implements Runnable {
   static final long PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** A connection the sweeper watches; all calls on its event loop. */
+  interface Tracked {
+    /** {@link System#nanoTime()} of the last byte moved either way. */
+    long lastActivity();
+
+    /** The sweeper's slot for this connection, -1 when not tracked. */
+    int sweepSlot();
+
+    void sweepSlot(int slot);
+
+    long idleNanos();
+
+    void closeIdle();
+
+    /** Called on every sweep of a connection that stays open, with the sweep's time. */
+    default void swept(long now) {}
+  }
+
   private static final FastThreadLocal<IdleSweeper> OF_LOOP = new FastThreadLocal<>();
 
   private final EventLoop loop;
   // Confined to the loop. Unordered: removal moves the last entry into the freed slot.
-  private final ArrayList<FrontendHandler> tracked = new ArrayList<>();
+  private final ArrayList<Tracked> tracked = new ArrayList<>();
   private boolean scheduled;
 
   private IdleSweeper(EventLoop loop) {
@@ -38,8 +56,8 @@ final class IdleSweeper implements Runnable {
   }
 
   /** Starts watching a connection whose {@code lastActivity} was just set. */
-  void track(FrontendHandler connection) {
-    connection.sweepSlot = tracked.size();
+  void track(Tracked connection) {
+    connection.sweepSlot(tracked.size());
     tracked.add(connection);
     if (!scheduled) {
       scheduled = true;
@@ -48,16 +66,16 @@ final class IdleSweeper implements Runnable {
   }
 
   /** Stops watching; idempotent. */
-  void untrack(FrontendHandler connection) {
-    int slot = connection.sweepSlot;
+  void untrack(Tracked connection) {
+    int slot = connection.sweepSlot();
     if (slot < 0) {
       return;
     }
-    connection.sweepSlot = -1;
-    FrontendHandler last = tracked.remove(tracked.size() - 1);
+    connection.sweepSlot(-1);
+    Tracked last = tracked.remove(tracked.size() - 1);
     if (last != connection) {
       tracked.set(slot, last);
-      last.sweepSlot = slot;
+      last.sweepSlot(slot);
     }
   }
 
@@ -70,10 +88,12 @@ final class IdleSweeper implements Runnable {
     long now = System.nanoTime();
     // Backwards, so the entry moved into a freed slot has been looked at already.
     for (int i = tracked.size() - 1; i >= 0; i--) {
-      FrontendHandler c = tracked.get(i);
-      if (now - c.lastActivity >= c.idleNanos()) {
+      Tracked c = tracked.get(i);
+      if (now - c.lastActivity() >= c.idleNanos()) {
         untrack(c);
         c.closeIdle();
+      } else {
+        c.swept(now);
       }
     }
     scheduled = !tracked.isEmpty();

@@ -30,7 +30,13 @@ import org.slf4j.LoggerFactory;
 public final class Transport implements AutoCloseable {
   /** An I/O mechanism; {@link #choose} falls back to the next one the kernel offers. */
   public enum Kind {
+    /**
+     * io_uring without Netty channels on the data plane: each proxied connection is one object that
+     * submits its own accepts, connects, polls, receives and sends (see {@link UringConnection}).
+     */
     IO_URING("io_uring"),
+    /** io_uring through Netty's channels, as before the direct data plane; kept to compare. */
+    IO_URING_CHANNELS("io_uring-channels"),
     EPOLL("epoll"),
     NIO("nio");
 
@@ -57,7 +63,7 @@ public final class Transport implements AutoCloseable {
 
     boolean available() {
       return switch (this) {
-        case IO_URING -> IoUring.isAvailable();
+        case IO_URING_CHANNELS, IO_URING -> IoUring.isAvailable();
         case EPOLL -> Epoll.isAvailable();
         case NIO -> true;
       };
@@ -66,7 +72,7 @@ public final class Transport implements AutoCloseable {
     /** Why the kernel does not offer this kind, or null when it does. */
     Throwable unavailabilityCause() {
       return switch (this) {
-        case IO_URING -> IoUring.unavailabilityCause();
+        case IO_URING_CHANNELS, IO_URING -> IoUring.unavailabilityCause();
         case EPOLL -> Epoll.unavailabilityCause();
         case NIO -> null;
       };
@@ -85,9 +91,10 @@ public final class Transport implements AutoCloseable {
   }
 
   /**
-   * io_uring: on this project's benchmark it spent about a third less CPU per new proxied
-   * connection than epoll (bench/results.md), because accepts, connects, reads and writes are
-   * batched into one system call per loop turn instead of one call each plus epoll_ctl.
+   * io_uring, direct: on this project's benchmark Netty's io_uring channels spent about a third
+   * less CPU per new proxied connection than epoll, because accepts, connects, reads and writes are
+   * batched into one system call per loop turn; without the channels a connection also costs ~20 µs
+   * less user time and ~2.3 KB less heap (bench/results.md).
    */
   public static final Kind DEFAULT_KIND = Kind.IO_URING;
 
@@ -113,7 +120,7 @@ public final class Transport implements AutoCloseable {
     }
     IoHandlerFactory handlers =
         switch (kind) {
-          case IO_URING -> IoUringIoHandler.newFactory();
+          case IO_URING_CHANNELS, IO_URING -> IoUringIoHandler.newFactory();
           case EPOLL -> EpollIoHandler.newFactory();
           case NIO -> NioIoHandler.newFactory();
         };
@@ -135,6 +142,11 @@ public final class Transport implements AutoCloseable {
     return kind;
   }
 
+  /** True when proxied connections bypass Netty channels ({@link Kind#IO_URING}). */
+  public boolean direct() {
+    return kind == Kind.IO_URING;
+  }
+
   /** True for the Linux-native transports, whose sockets take raw socket options. */
   public boolean isNative() {
     return kind != Kind.NIO;
@@ -151,7 +163,7 @@ public final class Transport implements AutoCloseable {
 
   public Class<? extends ServerChannel> serverChannelClass() {
     return switch (kind) {
-      case IO_URING -> IoUringServerSocketChannel.class;
+      case IO_URING_CHANNELS, IO_URING -> IoUringServerSocketChannel.class;
       case EPOLL -> EpollServerSocketChannel.class;
       case NIO -> NioServerSocketChannel.class;
     };
@@ -159,7 +171,7 @@ public final class Transport implements AutoCloseable {
 
   public Class<? extends SocketChannel> socketChannelClass() {
     return switch (kind) {
-      case IO_URING -> IoUringSocketChannel.class;
+      case IO_URING_CHANNELS, IO_URING -> IoUringSocketChannel.class;
       case EPOLL -> EpollSocketChannel.class;
       case NIO -> NioSocketChannel.class;
     };
@@ -168,7 +180,7 @@ public final class Transport implements AutoCloseable {
   /** A new unregistered client socket, without the reflection a Bootstrap's factory uses. */
   SocketChannel newSocketChannel() {
     return switch (kind) {
-      case IO_URING -> new IoUringSocketChannel();
+      case IO_URING_CHANNELS, IO_URING -> new IoUringSocketChannel();
       case EPOLL -> new EpollSocketChannel();
       case NIO -> new NioSocketChannel();
     };

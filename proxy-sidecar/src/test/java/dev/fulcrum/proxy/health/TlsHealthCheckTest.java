@@ -55,6 +55,10 @@ class TlsHealthCheckTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> backend.health() == Health.DOWN);
 
       assertThat(backend.lastCheckError()).isEqualTo("TLS handshake timed out after 1s");
+      // markDown sets the health first and closes the connections right after, on the same thread.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> clients.stream().allMatch(c -> c.socket.isClosed()));
       assertThat(clients)
           .allSatisfy(
               c -> {

@@ -11,7 +11,7 @@ class AcceptBackoffTest {
 
   @Test
   void stopsAcceptingAtTheLimitAndResumesWhenAConnectionCloses() {
-    backoff.attach(listener);
+    backoff.attach(AcceptBackoff.Gate.of(listener));
     assertThat(backoff.tryAcquire()).isTrue();
     assertThat(backoff.tryAcquire()).isTrue();
     listener.runPendingTasks();
@@ -25,7 +25,7 @@ class AcceptBackoffTest {
 
   @Test
   void refusesAConnectionAcceptedOverTheLimitWithoutCountingIt() {
-    backoff.attach(listener);
+    backoff.attach(AcceptBackoff.Gate.of(listener));
     backoff.tryAcquire();
     backoff.tryAcquire();
     assertThat(backoff.tryAcquire()).isFalse();
@@ -34,7 +34,7 @@ class AcceptBackoffTest {
 
   @Test
   void raisingTheLimitResumesAccepting() {
-    backoff.attach(listener);
+    backoff.attach(AcceptBackoff.Gate.of(listener));
     backoff.tryAcquire();
     backoff.tryAcquire();
     listener.runPendingTasks();

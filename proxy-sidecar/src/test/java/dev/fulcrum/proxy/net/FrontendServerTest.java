@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The data plane behaves the same on every transport: io_uring, epoll and NIO. */
+/**
+ * The data plane behaves the same on every transport: io_uring (direct or channels), epoll, NIO.
+ */
 @ParameterizedClass(name = "{0}")
 @EnumSource(Transport.Kind.class)
 class FrontendServerTest {

@@ -39,10 +39,30 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   ProxyHarness(Path stateDir, int eventLoops) {
-    transport = new Transport(eventLoops, true);
+    this(stateDir, eventLoops, kind());
+  }
+
+  ProxyHarness(Path stateDir, int eventLoops, Transport.Kind kind) {
+    transport = new Transport(eventLoops, kind);
     engine =
         new ProxyEngine("lb-test", BIND, transport, new StateStore(stateDir), new ProxyMetrics());
     port = freePort();
+  }
+
+  /**
+   * The data plane under test: the default, or the one {@code -Dfulcrum.test.transport} names (e.g.
+   * {@code io_uring-channels}), so the whole net suite can run against another.
+   */
+  static Transport.Kind kind() {
+    String named = System.getProperty("fulcrum.test.transport");
+    if (named == null || named.isBlank()) {
+      return Transport.DEFAULT_KIND;
+    }
+    Transport.Kind k = Transport.Kind.parse(named);
+    if (k == null) {
+      throw new IllegalArgumentException("fulcrum.test.transport: no transport named " + named);
+    }
+    return k;
   }
 
   /** An echo backend on its own loopback address, closed with the harness. */
@@ -73,8 +93,14 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   LoadBalancerConfig config(Balance balance, List<EchoBackend> set, Knobs knobs) {
-    List<BackendConfig> list =
-        set.stream().map(b -> new BackendConfig(b.name(), b.host(), b.port())).toList();
+    return configOf(
+        balance,
+        set.stream().map(b -> new BackendConfig(b.name(), b.host(), b.port())).toList(),
+        knobs);
+  }
+
+  /** The same, for backends that are not echo backends (e.g. a socket that never accepts). */
+  LoadBalancerConfig configOf(Balance balance, List<BackendConfig> list, Knobs knobs) {
     // Health checks stay out of the way: TCP, hourly.
     HealthCheckConfig checks =
         new HealthCheckConfig(HealthCheckMode.TCP, 3600, 3600, 1, 1, 1, null, null, null);

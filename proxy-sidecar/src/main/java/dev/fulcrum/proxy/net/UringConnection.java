@@ -1,0 +1,581 @@
+package dev.fulcrum.proxy.net;
+
+import dev.fulcrum.proxy.api.Balance;
+import dev.fulcrum.proxy.balance.Backend;
+import dev.fulcrum.proxy.balance.BackendPool;
+import dev.fulcrum.proxy.balance.Connection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.uring.IoUringIoEvent;
+import io.netty.channel.uring.IoUringIoHandle;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied connection of the direct data plane: the client's socket, the backend's socket and
+ * one ring registration, with no Netty channel, pipeline or promise. It dials a backend the
+ * balancer picks (the next one when a dial fails), then relays each way in a cycle of receive and
+ * send: one buffer per direction, so a slow reader stops the other side's reads (back-pressure),
+ * and a connection idle for a second gives its buffers back and waits in a poll. When either side
+ * ends, what is in flight to the other is sent, then both sockets close.
+ *
+ * <p>Confined to its event loop, except {@link Leg#close}, which hands over to it.
+ */
+final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
+  private static final Logger log = LoggerFactory.getLogger(UringConnection.class);
+
+  private static final short CONNECT = 1;
+  private static final short SHUTDOWN = 2;
+  private static final short CANCEL = 3;
+  private static final short UP_POLL = 10;
+  private static final short UP_RECV = 11;
+  private static final short UP_SEND = 12;
+  private static final short DOWN_POLL = 20;
+  private static final short DOWN_RECV = 21;
+  private static final short DOWN_SEND = 22;
+
+  /** A receive starts at this size (a TLS record fits) and doubles up to the maximum while full. */
+  static final int MIN_BUFFER = 16 * 1024;
+
+  static final int MAX_BUFFER = 128 * 1024;
+
+  /** A connection that moved no byte for this long gives its buffers back until the next byte. */
+  static final long PARK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final String id;
+  private final IoEventLoop loop;
+  private final int client;
+  private final BackendPool pool;
+  private final UringDialer dialer;
+  private final AcceptBackoff backoff; // released when the connection ends
+  private IoRegistration registration;
+
+  private List<Backend> tried = new ArrayList<>(2); // dropped once a backend answers
+  private Leg leg; // the backend counted for this client, from the pick until the end
+  private UringOps.BackendSocket server;
+  private long connectOp = -1;
+  private long dialStart;
+  private ScheduledFuture<?> connectTimer;
+  private boolean connectTimedOut;
+  private boolean connected;
+  private InetSocketAddress clientAddress; // looked up only when needed
+
+  private final Direction up = new Direction(true);
+  private final Direction down = new Direction(false);
+
+  private int inFlight;
+  private boolean ending;
+  private boolean shutDown;
+  private boolean closed;
+  private long lastActivity;
+  private int sweepSlot = -1;
+
+  UringConnection(
+      String id,
+      IoEventLoop loop,
+      int client,
+      BackendPool pool,
+      UringDialer dialer,
+      AcceptBackoff backoff) {
+    this.id = id;
+    this.loop = loop;
+    this.client = client;
+    this.pool = pool;
+    this.dialer = dialer;
+    this.backoff = backoff;
+  }
+
+  /** Registers on the loop (the caller's) and dials; closes the client when it cannot. */
+  void start() {
+    registration = loop.register(this).getNow();
+    if (registration == null) {
+      log.warn("{}: closing a client: its socket could not be registered on the ring", id);
+      closeQuietly(new FileDescriptor(client));
+      backoff.release();
+      return;
+    }
+    touch();
+    IdleSweeper.of(loop).track(this);
+    up.poll(); // what the client sends while its backend is dialed is read into a buffer and held
+    dial(null);
+  }
+
+  // --- dialing -------------------------------------------------------------------------------
+
+  private void dial(String lastFailure) {
+    Backend backend = pool.balancer().pick(pool.backends(), balancedBy(), tried::contains);
+    if (backend == null) {
+      String why =
+          tried.isEmpty()
+              ? "no backend is configured"
+              : "no backend accepted (" + tried.size() + " tried)";
+      log.warn(
+          "{}: closing client {}: {}{}",
+          id,
+          clientAddress(),
+          why,
+          lastFailure == null ? "" : "; last: " + lastFailure);
+      end();
+      closeIfDone();
+      return;
+    }
+    tried.add(backend);
+    leg = new Leg(backend);
+    backend.connectionOpened(leg);
+    dialer.resolve(backend.config(), loop, this::connect, e -> failed(e.getMessage()));
+  }
+
+  /** The client's address for source hashing; null for the balancers that do not use it. */
+  private InetAddress balancedBy() {
+    if (pool.config().balance() != Balance.SOURCE_HASH) {
+      return null;
+    }
+    InetSocketAddress a = clientAddress();
+    return a == null ? null : a.getAddress();
+  }
+
+  private void connect(UringOps.Sockaddr to) {
+    if (ending) {
+      leg.backend.connectionClosed(leg); // the client left while the name was resolved
+      closeIfDone();
+      return;
+    }
+    try {
+      server = UringOps.BackendSocket.open(to.ipv6());
+    } catch (IOException e) {
+      failed("cannot open a socket: " + e.getMessage()); // e.g. out of file descriptors
+      return;
+    }
+    dialStart = System.nanoTime();
+    connectTimedOut = false;
+    connectOp = submit(UringOps.connect(server.intValue(), to, CONNECT));
+    int seconds = pool.config().timeouts().connectSeconds();
+    connectTimer =
+        loop.schedule(
+            () -> {
+              if (connectOp != -1) {
+                connectTimedOut = true;
+                submit(UringOps.cancel(connectOp, CANCEL));
+              }
+            },
+            seconds,
+            TimeUnit.SECONDS);
+  }
+
+  private void connected(int res) {
+    connectOp = -1;
+    connectTimer.cancel(false);
+    connectTimer = null;
+    Backend backend = leg.backend;
+    if (ending) {
+      backend.connectionClosed(leg); // the client left or idled out while this dial was in flight
+      closeServer();
+      return;
+    }
+    if (res < 0) {
+      failed(
+          connectTimedOut
+              ? "connect timed out after " + pool.config().timeouts().connectSeconds() + "s"
+              : UringOps.describe(res));
+      return;
+    }
+    if (leg.abandoned) {
+      backend.connectionClosed(leg);
+      closeServer();
+      log.info(
+          "{}: {} was closed while dialing for client {}; trying the next backend",
+          id,
+          backend.endpoint(),
+          clientAddress());
+      dial(null);
+      return;
+    }
+    connected = true;
+    tried = null;
+    leg.openedAtNanos = System.nanoTime();
+    backend.dialed(leg.openedAtNanos - dialStart);
+    if (up.length > 0) {
+      up.count(up.length);
+      up.send(); // what the client sent while this dial was in flight
+    }
+    down.poll();
+  }
+
+  private void failed(String why) {
+    Backend backend = leg.backend;
+    backend.connectionClosed(leg); // before markDown, whose closeAll must not reach this client
+    closeServer();
+    backend.connectFailed();
+    backend.markDown("connect failed: " + why);
+    log.warn(
+        "{}: dial of {} for client {} failed: {}", id, backend.endpoint(), clientAddress(), why);
+    if (ending) {
+      closeIfDone();
+    } else {
+      dial(why);
+    }
+  }
+
+  // --- relaying -----------------------------------------------------------------------------
+
+  @Override
+  public void handle(IoRegistration r, IoEvent event) {
+    IoUringIoEvent e = (IoUringIoEvent) event;
+    inFlight--;
+    int res = e.res();
+    try {
+      switch (e.data()) {
+        case CONNECT -> connected(res);
+        case UP_POLL -> up.polled(res);
+        case UP_RECV -> up.received(res);
+        case UP_SEND -> up.sent(res);
+        case DOWN_POLL -> down.polled(res);
+        case DOWN_RECV -> down.received(res);
+        case DOWN_SEND -> down.sent(res);
+        default -> {} // SHUTDOWN, CANCEL: their own completions
+      }
+    } catch (RuntimeException bug) { // never let one connection's failure reach the event loop
+      log.warn("{}: closing client {} after an unexpected failure", id, clientAddress(), bug);
+      end();
+    }
+    closeIfDone();
+  }
+
+  private long submit(io.netty.channel.uring.IoUringIoOps op) {
+    inFlight++;
+    return registration.submit(op);
+  }
+
+  private static ByteBuf release(ByteBuf b) {
+    if (b != null) {
+      b.release();
+    }
+    return null;
+  }
+
+  /**
+   * One way through the proxy: receive from one socket, send everything to the other, receive
+   * again. While bytes flow a receive stays posted with its buffer (no extra turn per read); a
+   * connection idle for {@link #PARK_AFTER_NANOS} gives its buffers back and waits in a poll.
+   */
+  private final class Direction {
+    private final boolean up; // client to backend
+    private final short pollTag;
+    private final short recvTag;
+    private final short sendTag;
+    private ByteBuf buf;
+    private int size = MIN_BUFFER; // the next receive's; doubles while receives fill it
+    private int length; // bytes received and not yet all sent
+    private int sent;
+    private long recvOp = -1;
+    private boolean sending;
+    private boolean parked;
+
+    Direction(boolean up) {
+      this.up = up;
+      this.pollTag = up ? UP_POLL : DOWN_POLL;
+      this.recvTag = up ? UP_RECV : DOWN_RECV;
+      this.sendTag = up ? UP_SEND : DOWN_SEND;
+    }
+
+    private int from() {
+      return up ? client : server.intValue();
+    }
+
+    private int to() {
+      return up ? server.intValue() : client;
+    }
+
+    /** Waits for bytes without a buffer: a new or idle connection holds none. */
+    void poll() {
+      submit(UringOps.poll(from(), pollTag));
+    }
+
+    /** Posts a receive with a buffer: bytes are flowing, so the next ones come straight in. */
+    void receive() {
+      if (buf == null) {
+        try {
+          buf = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
+        } catch (
+            OutOfMemoryError e) { // MaxDirectMemorySize reached: this client goes, not the loop
+          log.warn("{}: closing client {}: no buffer memory left ({})", id, clientAddress(), e);
+          end();
+          return;
+        }
+      }
+      recvOp = submit(UringOps.recv(from(), buf.memoryAddress(), buf.capacity(), recvTag));
+    }
+
+    void received(int res) {
+      recvOp = -1;
+      if (parked && res == -UringOps.ECANCELED) {
+        parked = false;
+        buf = release(buf);
+        if (!ending) {
+          poll();
+        }
+        return;
+      }
+      parked = false;
+      if (res <= 0 || ending) {
+        buf = release(buf);
+        end();
+        return;
+      }
+      touch();
+      if (res == buf.capacity() && size < MAX_BUFFER) {
+        size <<= 1; // a bulk stream: fewer, larger receives from the next one on
+      }
+      length = res;
+      sent = 0;
+      if (up && !connected) {
+        return; // held until a backend accepts, and counted then
+      }
+      count(res);
+      send();
+    }
+
+    /** Counted on receipt, as the channel data plane does. */
+    void count(int bytes) {
+      if (up) {
+        leg.backend.addBytesToBackend(bytes);
+      } else {
+        leg.backend.addBytesFromBackend(bytes);
+      }
+    }
+
+    void send() {
+      sending = true;
+      submit(UringOps.send(to(), buf.memoryAddress() + sent, length - sent, sendTag));
+    }
+
+    void sent(int res) {
+      if (res < 0) {
+        sending = false;
+        length = 0;
+        buf = release(buf);
+        end();
+        return;
+      }
+      sent += res;
+      if (sent < length) {
+        send();
+        return;
+      }
+      sending = false;
+      length = 0;
+      if (ending || buf.capacity() < size) {
+        buf = release(buf);
+      }
+      if (!ending) {
+        receive();
+      }
+    }
+
+    void polled(int res) {
+      if (res < 0 || ending) {
+        end();
+      } else {
+        receive();
+      }
+    }
+
+    /** Idle: cancels the posted receive; its completion returns the buffer and starts a poll. */
+    void park() {
+      if (recvOp != -1 && !parked) {
+        parked = true;
+        submit(UringOps.cancel(recvOp, CANCEL));
+      }
+    }
+
+    boolean sending() {
+      return sending;
+    }
+
+    void releaseBuffer() {
+      buf = release(buf);
+    }
+  }
+
+  // --- ending -------------------------------------------------------------------------------
+
+  /**
+   * One side ended (end of stream, error, idle timeout, drain): bytes already on their way to the
+   * other side are sent first, then both sockets are shut down, which ends every poll and receive
+   * in flight, and once nothing is in flight both close. Idempotent.
+   */
+  private void end() {
+    ending = true;
+    if (connectOp != -1) {
+      submit(UringOps.cancel(connectOp, CANCEL)); // the dial's completion sees ending
+    }
+  }
+
+  private void closeIfDone() {
+    if (!ending || closed) {
+      return;
+    }
+    boolean sending = up.sending() || down.sending();
+    if (!shutDown && !sending && connectOp == -1) {
+      shutDown = true;
+      submit(UringOps.shutdown(client, SHUTDOWN));
+      if (server != null) {
+        submit(UringOps.shutdown(server.intValue(), SHUTDOWN));
+      }
+    }
+    if (shutDown && inFlight == 0) {
+      closed = true;
+      up.releaseBuffer();
+      down.releaseBuffer();
+      closeServer();
+      closeQuietly(new FileDescriptor(client));
+      registration.cancel();
+      IdleSweeper.of(loop).untrack(this);
+      if (leg != null) {
+        leg.backend.connectionClosed(leg);
+      }
+      backoff.release();
+    }
+  }
+
+  private void closeServer() {
+    if (server != null) {
+      closeQuietly(server);
+      server = null;
+    }
+  }
+
+  private static void closeQuietly(FileDescriptor fd) {
+    try {
+      fd.close();
+    } catch (IOException e) {
+      log.debug("closing a socket: {}", e.toString());
+    }
+  }
+
+  private InetSocketAddress clientAddress() {
+    if (clientAddress == null && !closed) {
+      try {
+        clientAddress = new Socket(client).remoteAddress();
+      } catch (RuntimeException e) {
+        log.debug("{}: the client's address is unknown: {}", id, e.toString());
+      }
+    }
+    return clientAddress;
+  }
+
+  // --- the idle sweep -----------------------------------------------------------------------
+
+  private void touch() {
+    lastActivity = System.nanoTime();
+  }
+
+  @Override
+  public long lastActivity() {
+    return lastActivity;
+  }
+
+  @Override
+  public int sweepSlot() {
+    return sweepSlot;
+  }
+
+  @Override
+  public void sweepSlot(int slot) {
+    sweepSlot = slot;
+  }
+
+  @Override
+  public long idleNanos() {
+    return TimeUnit.SECONDS.toNanos(pool.config().timeouts().idleSeconds());
+  }
+
+  @Override
+  public void swept(long now) {
+    if (connected && !ending && now - lastActivity >= PARK_AFTER_NANOS) {
+      up.park();
+      down.park();
+    }
+  }
+
+  @Override
+  public void closeIdle() {
+    log.debug(
+        "{}: closing client {}: no traffic for {}s",
+        id,
+        clientAddress(),
+        pool.config().timeouts().idleSeconds());
+    end();
+    closeIfDone();
+  }
+
+  /** Netty closes the handles still registered when the loop shuts down; on the loop. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      closeServer();
+      closeQuietly(new FileDescriptor(client));
+    }
+  }
+
+  /**
+   * This client on one backend, from the pick until the connection ends: what the backend counts,
+   * drains and closes. A dial that fails or is abandoned ends its leg; the next backend gets a new
+   * one, so a late close meant for the old backend cannot reach the new.
+   */
+  private final class Leg implements Connection {
+    final Backend backend;
+    long openedAtNanos = System.nanoTime();
+    boolean abandoned; // on the loop
+
+    Leg(Backend backend) {
+      this.backend = backend;
+    }
+
+    @Override
+    public long openedAtNanos() {
+      return openedAtNanos;
+    }
+
+    @Override
+    public void close(String reason) {
+      try {
+        loop.execute(() -> closeOnLoop(reason));
+      } catch (RejectedExecutionException shuttingDown) {
+        // the loop is gone, and its sockets with it
+      }
+    }
+
+    private void closeOnLoop(String reason) {
+      if (leg != this || closed) {
+        return;
+      }
+      if (!connected) {
+        abandoned = true; // still dialing: the client has seen nothing yet, so it moves on
+        return;
+      }
+      log.debug("{}: closing {}: {}", id, this, reason);
+      end();
+      closeIfDone();
+    }
+
+    @Override
+    public String toString() {
+      return clientAddress() + " -> " + backend.config().name() + " " + backend.endpoint();
+    }
+  }
+}

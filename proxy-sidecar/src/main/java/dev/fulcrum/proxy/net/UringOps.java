@@ -1,0 +1,191 @@
+package dev.fulcrum.proxy.net;
+
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.uring.IoUringIoOps;
+import io.netty.util.internal.PlatformDependent;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The io_uring operations and socket plumbing of the direct data plane. Netty 4.2 makes the ring's
+ * submission API public ({@link IoUringIoOps}'s constructor) but keeps its opcode constants and
+ * factories package-private, so the kernel ABI numbers (linux/io_uring.h, sys/socket.h) are here.
+ */
+final class UringOps {
+  static final byte OP_POLL_ADD = 6;
+  static final byte OP_ACCEPT = 13;
+  static final byte OP_ASYNC_CANCEL = 14;
+  static final byte OP_CONNECT = 16;
+  static final byte OP_CLOSE = 19;
+  static final byte OP_SEND = 26;
+  static final byte OP_RECV = 27;
+  static final byte OP_SHUTDOWN = 34;
+
+  static final short ACCEPT_MULTISHOT = 1; // in the SQE's ioprio
+  static final int CQE_F_MORE = 1 << 1;
+  static final int POLLIN = 0x1;
+  static final int SOCK_NONBLOCK = 0x800;
+  static final int SOCK_CLOEXEC = 0x80000;
+  static final int MSG_NOSIGNAL = 0x4000;
+  static final int SHUT_RDWR = 2;
+  static final int ECANCELED = 125;
+
+  private static final int SOL_SOCKET = 1;
+  private static final int IPPROTO_TCP = 6;
+  private static final int SO_KEEPALIVE = 9;
+  private static final int TCP_NODELAY = 1;
+  private static final int TCP_KEEPIDLE = 4;
+  private static final int TCP_KEEPINTVL = 5;
+  private static final int TCP_KEEPCNT = 6;
+  private static final int TCP_USER_TIMEOUT = 18;
+
+  private UringOps() {}
+
+  static IoUringIoOps op(
+      byte opcode, short ioPrio, int fd, long off, long addr, int len, int opFlags, short tag) {
+    return new IoUringIoOps(
+        opcode, (byte) 0, ioPrio, fd, off, addr, len, opFlags, tag, (short) 0, (short) 0, 0, 0L);
+  }
+
+  static IoUringIoOps poll(int fd, short tag) {
+    return op(OP_POLL_ADD, (short) 0, fd, 0, 0, 0, POLLIN, tag);
+  }
+
+  static IoUringIoOps recv(int fd, long address, int length, short tag) {
+    return op(OP_RECV, (short) 0, fd, 0, address, length, 0, tag);
+  }
+
+  static IoUringIoOps send(int fd, long address, int length, short tag) {
+    return op(OP_SEND, (short) 0, fd, 0, address, length, MSG_NOSIGNAL, tag);
+  }
+
+  static IoUringIoOps shutdown(int fd, short tag) {
+    return op(OP_SHUTDOWN, (short) 0, fd, 0, 0, SHUT_RDWR, 0, tag);
+  }
+
+  static IoUringIoOps close(int fd, short tag) {
+    return op(OP_CLOSE, (short) 0, fd, 0, 0, 0, 0, tag);
+  }
+
+  static IoUringIoOps cancel(long userData, short tag) {
+    return op(OP_ASYNC_CANCEL, (short) 0, -1, 0, userData, 0, 0, tag);
+  }
+
+  static IoUringIoOps connect(int fd, Sockaddr to, short tag) {
+    return op(OP_CONNECT, (short) 0, fd, to.length(), to.address(), 0, 0, tag);
+  }
+
+  static IoUringIoOps acceptMultishot(int fd, short tag) {
+    return op(OP_ACCEPT, ACCEPT_MULTISHOT, fd, 0, 0, 0, SOCK_NONBLOCK | SOCK_CLOEXEC, tag);
+  }
+
+  /** "connection refused (ECONNREFUSED)"-style text for a negative completion result. */
+  static String describe(int res) {
+    return switch (-res) {
+      case 111 -> "connection refused";
+      case 110 -> "connection timed out";
+      case 113 -> "no route to host";
+      case 101 -> "network unreachable";
+      case 104 -> "connection reset by peer";
+      case 32 -> "broken pipe";
+      case ECANCELED -> "cancelled";
+      default -> "errno " + -res;
+    };
+  }
+
+  /** A socket address in native memory, built once per endpoint and shared by every dial to it. */
+  record Sockaddr(InetSocketAddress endpoint, ByteBuffer memory, long address, int length) {
+    static Sockaddr of(InetSocketAddress endpoint) {
+      ByteBuffer b = ByteBuffer.allocateDirect(28).order(ByteOrder.nativeOrder());
+      int port = endpoint.getPort();
+      int length;
+      if (endpoint.getAddress() instanceof Inet4Address v4) {
+        b.putShort(0, (short) 2); // AF_INET
+        b.put(2, (byte) (port >> 8)).put(3, (byte) port);
+        byte[] a = v4.getAddress();
+        for (int i = 0; i < 4; i++) {
+          b.put(4 + i, a[i]);
+        }
+        length = 16;
+      } else {
+        Inet6Address v6 = (Inet6Address) endpoint.getAddress();
+        b.putShort(0, (short) 10); // AF_INET6
+        b.put(2, (byte) (port >> 8)).put(3, (byte) port);
+        byte[] a = v6.getAddress();
+        for (int i = 0; i < 16; i++) {
+          b.put(8 + i, a[i]);
+        }
+        b.putInt(24, v6.getScopeId());
+        length = 28;
+      }
+      return new Sockaddr(endpoint, b, PlatformDependent.directBufferAddress(b), length);
+    }
+
+    boolean ipv6() {
+      return length == 28;
+    }
+  }
+
+  /**
+   * A non-blocking TCP socket of the endpoint's own family (no dual-stack IPv6 socket for an IPv4
+   * backend), with the backend side's options: no Nagle, and keep-alive plus a user timeout so a
+   * vanished server is noticed within ~90 s (see {@link SocketOptions}).
+   */
+  static final class BackendSocket extends Socket {
+    private BackendSocket(int fd) {
+      super(fd);
+    }
+
+    static BackendSocket open(boolean ipv6) throws IOException {
+      BackendSocket s =
+          new BackendSocket(
+              newSocketStream0(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
+      try {
+        s.setIntOpt(IPPROTO_TCP, TCP_NODELAY, 1);
+        s.setIntOpt(SOL_SOCKET, SO_KEEPALIVE, 1);
+        s.setIntOpt(IPPROTO_TCP, TCP_KEEPIDLE, SocketOptions.KEEPALIVE_IDLE_SECONDS);
+        s.setIntOpt(IPPROTO_TCP, TCP_KEEPINTVL, SocketOptions.KEEPALIVE_INTERVAL_SECONDS);
+        s.setIntOpt(IPPROTO_TCP, TCP_KEEPCNT, SocketOptions.KEEPALIVE_PROBES);
+        s.setIntOpt(IPPROTO_TCP, TCP_USER_TIMEOUT, SocketOptions.USER_TIMEOUT_MILLIS);
+        return s;
+      } catch (IOException e) {
+        s.close();
+        throw e;
+      }
+    }
+  }
+
+  /** The listening socket, whose TCP options Linux copies to every accepted socket. */
+  static final class ListenSocket extends Socket {
+    private ListenSocket(int fd) {
+      super(fd);
+    }
+
+    static ListenSocket open(InetSocketAddress at, int backlog) throws IOException {
+      boolean ipv6 = at.getAddress() instanceof Inet6Address;
+      ListenSocket s =
+          new ListenSocket(
+              newSocketStream0(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
+      try {
+        s.setReuseAddress(true);
+        s.setIntOpt(IPPROTO_TCP, TCP_NODELAY, 1);
+        s.setIntOpt(SOL_SOCKET, SO_KEEPALIVE, 1);
+        s.setIntOpt(IPPROTO_TCP, TCP_KEEPIDLE, SocketOptions.KEEPALIVE_IDLE_SECONDS);
+        s.setIntOpt(IPPROTO_TCP, TCP_KEEPINTVL, SocketOptions.KEEPALIVE_INTERVAL_SECONDS);
+        s.setIntOpt(IPPROTO_TCP, TCP_KEEPCNT, SocketOptions.KEEPALIVE_PROBES);
+        s.setIntOpt(IPPROTO_TCP, TCP_USER_TIMEOUT, SocketOptions.USER_TIMEOUT_MILLIS);
+        s.bind(at);
+        s.listen(backlog);
+        return s;
+      } catch (IOException e) {
+        s.close();
+        throw e;
+      }
+    }
+  }
+}
