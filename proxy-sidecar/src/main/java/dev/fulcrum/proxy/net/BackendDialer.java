@@ -54,6 +54,12 @@ final class BackendDialer {
     new Attempt(frontend).next(null);
   }
 
+  /** Why a client is closed when the balancer has no backend left to try, for the log. */
+  static String noBackend(int tried, String lastFailure) {
+    return (tried == 0 ? "no backend is configured" : "no backend accepted (" + tried + " tried)")
+        + (lastFailure == null ? "" : "; last: " + lastFailure);
+  }
+
   /** One client's dial, confined to its event loop. */
   private final class Attempt {
     private final FrontendHandler frontend;
@@ -73,12 +79,8 @@ final class BackendDialer {
     void next(Throwable last) {
       Backend backend = pool.balancer().pick(pool.backends(), client, tried::contains);
       if (backend == null) {
-        String why =
-            tried.isEmpty()
-                ? "no backend is configured"
-                : "no backend accepted (" + tried.size() + " tried)";
         frontend.dialFailed(
-            new ConnectException(why + (last == null ? "" : "; last: " + last.getMessage())));
+            new ConnectException(noBackend(tried.size(), last == null ? null : last.getMessage())));
         return;
       }
       tried.add(backend);

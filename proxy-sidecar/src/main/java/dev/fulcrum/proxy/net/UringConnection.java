@@ -118,16 +118,11 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private void dial(String lastFailure) {
     Backend backend = pool.balancer().pick(pool.backends(), balancedBy(), tried::contains);
     if (backend == null) {
-      String why =
-          tried.isEmpty()
-              ? "no backend is configured"
-              : "no backend accepted (" + tried.size() + " tried)";
       log.warn(
-          "{}: closing client {}: {}{}",
+          "{}: closing client {}: {}",
           id,
           clientAddress(),
-          why,
-          lastFailure == null ? "" : "; last: " + lastFailure);
+          BackendDialer.noBackend(tried.size(), lastFailure));
       end();
       closeIfDone();
       return;

@@ -132,9 +132,21 @@ final class UringOps {
   }
 
   /**
+   * No Nagle, and keep-alive plus a user timeout so a vanished peer is noticed within ~90 s (the
+   * values of {@link SocketOptions}, which sets the same on the channel data plane).
+   */
+  private static void tcpOptions(Socket s) throws IOException {
+    s.setIntOpt(IPPROTO_TCP, TCP_NODELAY, 1);
+    s.setIntOpt(SOL_SOCKET, SO_KEEPALIVE, 1);
+    s.setIntOpt(IPPROTO_TCP, TCP_KEEPIDLE, SocketOptions.KEEPALIVE_IDLE_SECONDS);
+    s.setIntOpt(IPPROTO_TCP, TCP_KEEPINTVL, SocketOptions.KEEPALIVE_INTERVAL_SECONDS);
+    s.setIntOpt(IPPROTO_TCP, TCP_KEEPCNT, SocketOptions.KEEPALIVE_PROBES);
+    s.setIntOpt(IPPROTO_TCP, TCP_USER_TIMEOUT, SocketOptions.USER_TIMEOUT_MILLIS);
+  }
+
+  /**
    * A non-blocking TCP socket of the endpoint's own family (no dual-stack IPv6 socket for an IPv4
-   * backend), with the backend side's options: no Nagle, and keep-alive plus a user timeout so a
-   * vanished server is noticed within ~90 s (see {@link SocketOptions}).
+   * backend), with {@link #tcpOptions}.
    */
   static final class BackendSocket extends Socket {
     private BackendSocket(int fd) {
@@ -146,12 +158,7 @@ final class UringOps {
           new BackendSocket(
               newSocketStream0(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
       try {
-        s.setIntOpt(IPPROTO_TCP, TCP_NODELAY, 1);
-        s.setIntOpt(SOL_SOCKET, SO_KEEPALIVE, 1);
-        s.setIntOpt(IPPROTO_TCP, TCP_KEEPIDLE, SocketOptions.KEEPALIVE_IDLE_SECONDS);
-        s.setIntOpt(IPPROTO_TCP, TCP_KEEPINTVL, SocketOptions.KEEPALIVE_INTERVAL_SECONDS);
-        s.setIntOpt(IPPROTO_TCP, TCP_KEEPCNT, SocketOptions.KEEPALIVE_PROBES);
-        s.setIntOpt(IPPROTO_TCP, TCP_USER_TIMEOUT, SocketOptions.USER_TIMEOUT_MILLIS);
+        tcpOptions(s);
         return s;
       } catch (IOException e) {
         s.close();
@@ -173,12 +180,7 @@ final class UringOps {
               newSocketStream0(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
       try {
         s.setReuseAddress(true);
-        s.setIntOpt(IPPROTO_TCP, TCP_NODELAY, 1);
-        s.setIntOpt(SOL_SOCKET, SO_KEEPALIVE, 1);
-        s.setIntOpt(IPPROTO_TCP, TCP_KEEPIDLE, SocketOptions.KEEPALIVE_IDLE_SECONDS);
-        s.setIntOpt(IPPROTO_TCP, TCP_KEEPINTVL, SocketOptions.KEEPALIVE_INTERVAL_SECONDS);
-        s.setIntOpt(IPPROTO_TCP, TCP_KEEPCNT, SocketOptions.KEEPALIVE_PROBES);
-        s.setIntOpt(IPPROTO_TCP, TCP_USER_TIMEOUT, SocketOptions.USER_TIMEOUT_MILLIS);
+        tcpOptions(s); // copied by Linux to every accepted socket: none set per client
         s.bind(at);
         s.listen(backlog);
         return s;
