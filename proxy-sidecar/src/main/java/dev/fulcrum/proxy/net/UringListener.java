@@ -64,7 +64,11 @@ final class UringListener implements IoUringIoHandle, AcceptBackoff.Gate {
     try {
       loop.submit(
               () -> {
-                l.registration = loop.register(l).syncUninterruptibly().getNow();
+                // On the loop's own thread registration completes at once (no waiting here).
+                l.registration = loop.register(l).getNow();
+                if (l.registration == null) {
+                  throw new IllegalStateException("the ring did not register the socket");
+                }
                 l.arm();
               })
           .syncUninterruptibly();
