@@ -1,25 +1,16 @@
 package dev.fulcrum.proxy.net;
 
-import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
-import io.netty.util.NetUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,17 +20,9 @@ import org.slf4j.LoggerFactory;
  */
 final class BackendDialer {
   private static final Logger log = LoggerFactory.getLogger(BackendDialer.class);
-  // Host names resolve here, since the JDK resolver blocks; IP literals never leave the loop.
-  static final ExecutorService RESOLVER =
-      Executors.newCachedThreadPool(new DefaultThreadFactory("fulcrum-resolve", true));
-
-  // Resolved once per endpoint instead of parsed per dial; bounded by the endpoints ever
-  // configured.
-  private static final int MAX_CACHED_ADDRESSES = 1024;
-
   private final String id;
   private final Transport transport;
-  private final Map<BackendConfig, InetSocketAddress> literals = new ConcurrentHashMap<>();
+  private final BackendAddresses<InetSocketAddress> addresses = new BackendAddresses<>(a -> a);
 
   BackendDialer(String id, Transport transport) {
     this.id = id;
@@ -85,32 +68,11 @@ final class BackendDialer {
       }
       tried.add(backend);
       ProxiedConnection connection = new ProxiedConnection(id, inbound, backend);
-      String host = backend.config().address();
-      int port = backend.config().port();
-      EventLoop loop = inbound.eventLoop();
-      InetSocketAddress literal = literals.get(backend.config());
-      if (literal != null) {
-        connect(connection, literal);
-        return;
-      }
-      if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-        literal = new InetSocketAddress(host, port); // a literal: no lookup happens
-        if (literals.size() >= MAX_CACHED_ADDRESSES) {
-          literals.clear();
-        }
-        literals.put(backend.config(), literal);
-        connect(connection, literal);
-        return;
-      }
-      RESOLVER.execute(
-          () -> {
-            try {
-              InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
-              loop.execute(() -> connect(connection, address));
-            } catch (UnknownHostException e) {
-              loop.execute(() -> failed(connection, e));
-            }
-          });
+      addresses.resolve(
+          backend.config(),
+          inbound.eventLoop(),
+          address -> connect(connection, address),
+          e -> failed(connection, e));
     }
 
     private void connect(ProxiedConnection connection, InetSocketAddress address) {

@@ -26,7 +26,8 @@ public final class FrontendServer implements AutoCloseable {
   private final AcceptBackoff backoff;
   private volatile Channel listener;
   private volatile UringListener direct; // instead of listener on the direct data plane
-  private final UringDialer dialer = new UringDialer();
+  private final BackendAddresses<UringOps.Sockaddr> addresses =
+      new BackendAddresses<>(UringOps.Sockaddr::of);
 
   public FrontendServer(String id, Transport transport, BackendPool initial) {
     this.id = id;
@@ -79,9 +80,9 @@ public final class FrontendServer implements AutoCloseable {
     BackendPool current = pool.get(); // the one read of the live config for this connection
     IoEventLoop loop = (IoEventLoop) transport.workers().next();
     if (loop.inEventLoop()) {
-      new UringConnection(id, loop, fd, current, dialer, backoff).start();
+      new UringConnection(id, loop, fd, current, addresses, backoff).start();
     } else {
-      loop.execute(() -> new UringConnection(id, loop, fd, current, dialer, backoff).start());
+      loop.execute(() -> new UringConnection(id, loop, fd, current, addresses, backoff).start());
     }
   }
 

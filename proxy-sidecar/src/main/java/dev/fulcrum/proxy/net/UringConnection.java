@@ -59,7 +59,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private final IoEventLoop loop;
   private final int client;
   private final BackendPool pool;
-  private final UringDialer dialer;
+  private final BackendAddresses<UringOps.Sockaddr> addresses;
   private final AcceptBackoff backoff; // released when the connection ends
   private IoRegistration registration;
 
@@ -88,13 +88,13 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       IoEventLoop loop,
       int client,
       BackendPool pool,
-      UringDialer dialer,
+      BackendAddresses<UringOps.Sockaddr> addresses,
       AcceptBackoff backoff) {
     this.id = id;
     this.loop = loop;
     this.client = client;
     this.pool = pool;
-    this.dialer = dialer;
+    this.addresses = addresses;
     this.backoff = backoff;
   }
 
@@ -130,7 +130,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     tried.add(backend);
     leg = new Leg(backend);
     backend.connectionOpened(leg);
-    dialer.resolve(backend.config(), loop, this::connect, e -> failed(e.getMessage()));
+    addresses.resolve(backend.config(), loop, this::connect, e -> failed(e.getMessage()));
   }
 
   /** The client's address for source hashing; null for the balancers that do not use it. */
@@ -413,6 +413,9 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
    * in flight, and once nothing is in flight both close. Idempotent.
    */
   private void end() {
+    if (ending) {
+      return;
+    }
     ending = true;
     if (connectOp != -1) {
       submit(UringOps.cancel(connectOp, CANCEL)); // the dial's completion sees ending
