@@ -40,6 +40,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private static final short CONNECT = 1;
   private static final short SHUTDOWN = 2;
   private static final short CANCEL = 3;
+  private static final short OPTION = 4;
+  private static final short CLOSE = 5;
   private static final short UP_POLL = 10;
   private static final short UP_RECV = 11;
   private static final short UP_SEND = 12;
@@ -65,7 +67,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
 
   private List<Backend> tried = new ArrayList<>(2); // dropped once a backend answers
   private Leg leg; // the backend counted for this client, from the pick until the end
-  private UringOps.BackendSocket server;
+  private int server = -1; // the backend socket's descriptor while it is open
+  private boolean optionsBySyscall; // this dial's ring setsockopts were refused
   private long connectOp = -1;
   private long dialStart;
   private ScheduledFuture<?> connectTimer;
@@ -79,6 +82,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private int inFlight;
   private boolean ending;
   private boolean shutDown;
+  private boolean closing; // both sockets' closes submitted
   private boolean closed;
   private long lastActivity;
   private int sweepSlot = -1;
@@ -148,15 +152,30 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       closeIfDone();
       return;
     }
+    boolean viaRing = UringOps.optionsThroughRing();
     try {
-      server = UringOps.BackendSocket.open(to.ipv6());
-    } catch (IOException e) {
-      failed("cannot open a socket: " + e.getMessage()); // e.g. out of file descriptors
+      server = UringOps.BackendSocket.open(to.ipv6(), !viaRing);
+    } catch (
+        IOException e) { // e.g. out of file descriptors: this host's trouble, not the backend's
+      log.warn(
+          "{}: closing client {}: cannot open a backend socket: {}",
+          id,
+          clientAddress(),
+          e.getMessage());
+      leg.backend.connectionClosed(leg);
+      end();
+      closeIfDone();
       return;
+    }
+    optionsBySyscall = false;
+    if (viaRing) { // in the connect's batch: no system call per option
+      for (int i = 0; i < UringOps.TCP_OPTION_COUNT; i++) {
+        submit(UringOps.setTcpOption(server, i, OPTION));
+      }
     }
     dialStart = System.nanoTime();
     connectTimedOut = false;
-    connectOp = submit(UringOps.connect(server.intValue(), to, CONNECT));
+    connectOp = submit(UringOps.connect(server, to, CONNECT));
     int seconds = pool.config().timeouts().connectSeconds();
     connectTimer =
         loop.schedule(
@@ -224,6 +243,33 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     }
   }
 
+  /**
+   * A ring setsockopt's completion. A kernel before 6.7 refuses them all: from then on options are
+   * set with system calls, this socket's too.
+   */
+  private void optionSet(int res) {
+    if (res >= 0 || optionsBySyscall || server == -1) {
+      return;
+    }
+    optionsBySyscall = true;
+    if (UringOps.refusedByKernel(res) && UringOps.optionsThroughRing()) {
+      UringOps.optionsThroughRing(false);
+      log.info(
+          "this kernel cannot set socket options through io_uring ({}; Linux 6.7 can):"
+              + " backend sockets get them with system calls",
+          UringOps.describe(res));
+    }
+    try {
+      UringOps.BackendSocket.setOptions(server);
+    } catch (IOException e) {
+      log.warn(
+          "{}: the backend socket for client {} has no keep-alive or user timeout: {}",
+          id,
+          clientAddress(),
+          e.getMessage());
+    }
+  }
+
   // --- relaying -----------------------------------------------------------------------------
 
   @Override
@@ -234,13 +280,14 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     try {
       switch (e.data()) {
         case CONNECT -> connected(res);
+        case OPTION -> optionSet(res);
         case UP_POLL -> up.polled(res);
         case UP_RECV -> up.received(res);
         case UP_SEND -> up.sent(res);
         case DOWN_POLL -> down.polled(res);
         case DOWN_RECV -> down.received(res);
         case DOWN_SEND -> down.sent(res);
-        default -> {} // SHUTDOWN, CANCEL: their own completions
+        default -> {} // SHUTDOWN, CANCEL, CLOSE: their own completions
       }
     } catch (RuntimeException bug) { // never let one connection's failure reach the event loop
       log.warn("{}: closing client {} after an unexpected failure", id, clientAddress(), bug);
@@ -287,11 +334,11 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     }
 
     private int from() {
-      return up ? client : server.intValue();
+      return up ? client : server;
     }
 
     private int to() {
-      return up ? server.intValue() : client;
+      return up ? server : client;
     }
 
     /** Waits for bytes without a buffer: a new or idle connection holds none. */
@@ -430,16 +477,23 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     if (!shutDown && !sending && connectOp == -1) {
       shutDown = true;
       submit(UringOps.shutdown(client, SHUTDOWN));
-      if (server != null) {
-        submit(UringOps.shutdown(server.intValue(), SHUTDOWN));
+      if (server != -1) {
+        submit(UringOps.shutdown(server, SHUTDOWN));
       }
     }
-    if (shutDown && inFlight == 0) {
-      closed = true;
+    if (shutDown && inFlight == 0 && !closing) { // nothing left to reach either socket
+      closing = true;
       up.releaseBuffer();
       down.releaseBuffer();
-      closeServer();
-      closeQuietly(new FileDescriptor(client));
+      submit(UringOps.close(client, CLOSE));
+      if (server != -1) {
+        submit(UringOps.close(server, CLOSE));
+        server = -1;
+      }
+      return;
+    }
+    if (closing && inFlight == 0) {
+      closed = true;
       registration.cancel();
       IdleSweeper.of(loop).untrack(this);
       if (leg != null) {
@@ -450,9 +504,9 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   }
 
   private void closeServer() {
-    if (server != null) {
-      closeQuietly(server);
-      server = null;
+    if (server != -1) {
+      closeQuietly(new FileDescriptor(server));
+      server = -1;
     }
   }
 
@@ -465,7 +519,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   }
 
   private InetSocketAddress clientAddress() {
-    if (clientAddress == null && !closed) {
+    if (clientAddress == null && !closing && !closed) {
       try {
         clientAddress = new Socket(client).remoteAddress();
       } catch (RuntimeException e) {
@@ -523,7 +577,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   /** Netty closes the handles still registered when the loop shuts down; on the loop. */
   @Override
   public void close() {
-    if (!closed) {
+    // Closes already submitted are the ring's: closing again could hit a reused descriptor.
+    if (!closed && !closing) {
       closed = true;
       closeServer();
       closeQuietly(new FileDescriptor(client));

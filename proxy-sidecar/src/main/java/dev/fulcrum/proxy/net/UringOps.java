@@ -1,6 +1,8 @@
 package dev.fulcrum.proxy.net;
 
+import io.netty.channel.ChannelException;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.uring.IoUringIoOps;
 import io.netty.util.internal.PlatformDependent;
@@ -25,6 +27,7 @@ final class UringOps {
   static final byte OP_SEND = 26;
   static final byte OP_RECV = 27;
   static final byte OP_SHUTDOWN = 34;
+  static final byte OP_URING_CMD = 46;
 
   static final short ACCEPT_MULTISHOT = 1; // in the SQE's ioprio
   static final int CQE_F_MORE = 1 << 1;
@@ -34,6 +37,10 @@ final class UringOps {
   static final int MSG_NOSIGNAL = 0x4000;
   static final int SHUT_RDWR = 2;
   static final int ECANCELED = 125;
+  static final int EINVAL = 22;
+  static final int EOPNOTSUPP = 95;
+
+  private static final int SOCKET_URING_OP_SETSOCKOPT = 3; // the uring_cmd's cmd_op, Linux 6.7+
 
   private static final int SOL_SOCKET = 1;
   private static final int IPPROTO_TCP = 6;
@@ -44,7 +51,56 @@ final class UringOps {
   private static final int TCP_KEEPCNT = 6;
   private static final int TCP_USER_TIMEOUT = 18;
 
+  /**
+   * No Nagle, and keep-alive plus a user timeout so a vanished peer is noticed within ~90 s (the
+   * values of {@link SocketOptions}, which sets the same on the channel data plane): level, name,
+   * value.
+   */
+  private static final int[][] TCP_OPTIONS = {
+    {IPPROTO_TCP, TCP_NODELAY, 1},
+    {SOL_SOCKET, SO_KEEPALIVE, 1},
+    {IPPROTO_TCP, TCP_KEEPIDLE, SocketOptions.KEEPALIVE_IDLE_SECONDS},
+    {IPPROTO_TCP, TCP_KEEPINTVL, SocketOptions.KEEPALIVE_INTERVAL_SECONDS},
+    {IPPROTO_TCP, TCP_KEEPCNT, SocketOptions.KEEPALIVE_PROBES},
+    {IPPROTO_TCP, TCP_USER_TIMEOUT, SocketOptions.USER_TIMEOUT_MILLIS},
+  };
+
+  static final int TCP_OPTION_COUNT = TCP_OPTIONS.length;
+
+  /** The options' values as native ints, read by the kernel when a ring setsockopt is issued. */
+  private static final ByteBuffer OPTION_VALUES =
+      ByteBuffer.allocateDirect(4 * TCP_OPTIONS.length).order(ByteOrder.nativeOrder());
+
+  private static final long OPTION_VALUES_ADDRESS =
+      PlatformDependent.directBufferAddress(OPTION_VALUES);
+
+  static {
+    for (int i = 0; i < TCP_OPTIONS.length; i++) {
+      OPTION_VALUES.putInt(4 * i, TCP_OPTIONS[i][2]);
+    }
+  }
+
+  /**
+   * Whether a backend socket's options go through the ring (one batch with its connect) rather than
+   * one system call each; false once a kernel older than 6.7 refuses a ring setsockopt.
+   */
+  private static volatile boolean optionsThroughRing = true;
+
   private UringOps() {}
+
+  static boolean optionsThroughRing() {
+    return optionsThroughRing;
+  }
+
+  /** Off when the kernel refuses ring setsockopts; tests turn it off to cover that path too. */
+  static void optionsThroughRing(boolean on) {
+    optionsThroughRing = on;
+  }
+
+  /** Whether a failed ring setsockopt means this kernel cannot do them at all (before 6.7). */
+  static boolean refusedByKernel(int res) {
+    return res == -EOPNOTSUPP || res == -EINVAL;
+  }
 
   static IoUringIoOps op(
       byte opcode, short ioPrio, int fd, long off, long addr, int len, int opFlags, short tag) {
@@ -78,6 +134,26 @@ final class UringOps {
 
   static IoUringIoOps connect(int fd, Sockaddr to, short tag) {
     return op(OP_CONNECT, (short) 0, fd, to.length(), to.address(), 0, 0, tag);
+  }
+
+  /** The i-th of the backend socket's TCP options, set through the ring (Linux 6.7+). */
+  static IoUringIoOps setTcpOption(int fd, int i, short tag) {
+    int[] o = TCP_OPTIONS[i];
+    long levelAndName = (o[0] & 0xFFFFFFFFL) | ((long) o[1] << 32); // sqe.level, sqe.optname
+    return new IoUringIoOps(
+        OP_URING_CMD,
+        (byte) 0,
+        (short) 0,
+        fd,
+        SOCKET_URING_OP_SETSOCKOPT, // sqe.cmd_op
+        levelAndName,
+        0,
+        0,
+        tag,
+        (short) 0,
+        (short) 0,
+        4, // sqe.optlen
+        OPTION_VALUES_ADDRESS + 4L * i); // sqe.optval
   }
 
   static IoUringIoOps acceptMultishot(int fd, short tag) {
@@ -131,39 +207,51 @@ final class UringOps {
     }
   }
 
-  /**
-   * No Nagle, and keep-alive plus a user timeout so a vanished peer is noticed within ~90 s (the
-   * values of {@link SocketOptions}, which sets the same on the channel data plane).
-   */
+  /** {@link #TCP_OPTIONS} with one system call each. */
   private static void tcpOptions(Socket s) throws IOException {
-    s.setIntOpt(IPPROTO_TCP, TCP_NODELAY, 1);
-    s.setIntOpt(SOL_SOCKET, SO_KEEPALIVE, 1);
-    s.setIntOpt(IPPROTO_TCP, TCP_KEEPIDLE, SocketOptions.KEEPALIVE_IDLE_SECONDS);
-    s.setIntOpt(IPPROTO_TCP, TCP_KEEPINTVL, SocketOptions.KEEPALIVE_INTERVAL_SECONDS);
-    s.setIntOpt(IPPROTO_TCP, TCP_KEEPCNT, SocketOptions.KEEPALIVE_PROBES);
-    s.setIntOpt(IPPROTO_TCP, TCP_USER_TIMEOUT, SocketOptions.USER_TIMEOUT_MILLIS);
+    for (int[] o : TCP_OPTIONS) {
+      s.setIntOpt(o[0], o[1], o[2]);
+    }
   }
 
   /**
-   * A non-blocking TCP socket of the endpoint's own family (no dual-stack IPv6 socket for an IPv4
-   * backend), with {@link #tcpOptions}.
+   * Backend sockets: non-blocking TCP in the endpoint's own family (no dual-stack IPv6 socket for
+   * an IPv4 backend), held as a bare descriptor: Netty's {@link Socket} object would ask the kernel
+   * for the address family it was just given.
    */
   static final class BackendSocket extends Socket {
     private BackendSocket(int fd) {
       super(fd);
     }
 
-    static BackendSocket open(boolean ipv6) throws IOException {
-      BackendSocket s =
-          new BackendSocket(
-              newSocketStream0(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
+    /**
+     * A new backend socket's descriptor; with {@code withOptions} its {@link #TCP_OPTIONS} are set
+     * here, else the caller sets them through the ring ({@link #setTcpOption}).
+     *
+     * @throws IOException when the kernel gives no socket (e.g. out of file descriptors)
+     */
+    static int open(boolean ipv6, boolean withOptions) throws IOException {
+      int fd;
       try {
-        tcpOptions(s);
-        return s;
-      } catch (IOException e) {
-        s.close();
-        throw e;
+        fd = newSocketStream0(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
+      } catch (ChannelException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        throw new IOException(cause.getMessage(), cause);
       }
+      if (withOptions) {
+        try {
+          setOptions(fd);
+        } catch (IOException e) {
+          new FileDescriptor(fd).close();
+          throw e;
+        }
+      }
+      return fd;
+    }
+
+    /** {@link #TCP_OPTIONS} with one system call each. */
+    static void setOptions(int fd) throws IOException {
+      tcpOptions(new BackendSocket(fd));
     }
   }
 

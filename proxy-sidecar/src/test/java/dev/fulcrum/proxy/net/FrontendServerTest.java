@@ -92,6 +92,25 @@ class FrontendServerTest {
     }
   }
 
+  @Test
+  void backendSocketsGetTheirOptionsWithSystemCallsWhereTheRingCannotSetThem() throws Exception {
+    assumeTrue(kind == Transport.Kind.IO_URING, "only the direct plane sets options on the ring");
+    assumeTrue(
+        new java.io.File("/usr/bin/ss").canExecute() || new java.io.File("/bin/ss").canExecute(),
+        "ss (iproute2) is not installed");
+    UringOps.optionsThroughRing(false); // as after a kernel before 6.7 refused a ring setsockopt
+    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      try (TestClient client = TestClient.connect(server.localAddress())) {
+        assertThat(client.greeting()).isEqualTo("a");
+        assertThat(keepaliveSeconds("dport = :" + a.port())).isBetween(1, 60);
+        assertThat(client.roundTrip("relayed")).isEqualTo("relayed");
+      }
+    } finally {
+      UringOps.optionsThroughRing(true);
+    }
+  }
+
   /** The keepalive timer ss shows on the one established socket matching the filter. */
   private static int keepaliveSeconds(String filter) throws Exception {
     Process ss =
