@@ -40,7 +40,9 @@ fi
 ulimit -n "$(ulimit -Hn)" || true
 export NOFILE=$(ulimit -n)
 # Many short connections in a row: a wide ephemeral range (TIME_WAIT reuse on loopback is the default),
-# above every port this benchmark listens on (all below 10000).
+# above every port this benchmark listens on (all below 10000); the machine's own range is put back
+# on exit (tests pick their listeners' ports below it).
+OLD_PORT_RANGE=$(sysctl -n net.ipv4.ip_local_port_range 2>/dev/null | tr -s ' \t' ' ' || true)
 sysctl -qw net.ipv4.ip_local_port_range="10000 65000" 2>/dev/null || true
 
 # --- build -----------------------------------------------------------------------------------------
@@ -61,7 +63,11 @@ stop_all() {
 stop_all
 rm -rf "$WORK"/fulcrum-state
 mkdir -p "$WORK"/logs "$WORK"/nginx-temp "$WORK"/fulcrum-state
-trap stop_all EXIT
+restore() {
+  stop_all
+  [ -z "$OLD_PORT_RANGE" ] || sysctl -qw net.ipv4.ip_local_port_range="$OLD_PORT_RANGE" 2>/dev/null || true
+}
+trap restore EXIT
 
 "$HERE"/configs.sh "$WORK"
 

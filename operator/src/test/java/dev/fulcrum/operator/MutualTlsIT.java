@@ -10,10 +10,9 @@ import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.testing.Ports;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,10 +32,7 @@ class MutualTlsIT {
     Pki.Issued clientCa = Pki.certificateAuthority("operator-ca");
     Pki.Issued operatorCert = Pki.issue(clientCa, "fulcrum-operator", List.of("fulcrum-operator"));
     try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir, clientCa)) {
-      int frontendPort;
-      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-        frontendPort = free.getLocalPort();
-      }
+      int frontendPort = Ports.free("127.0.0.1");
       ExternalLoadBalancer elb =
           Resources.elb(
               "k3s-api", frontendPort, null, List.of(new ProxySpec("lb-1", lb1.endpoint(), 1)));

@@ -18,9 +18,8 @@ import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.Ports;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,9 +73,7 @@ abstract class ProxyScenarios {
     lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "token", dir.resolve("lb-1"));
     lb2 = new RealProxy("lb-2", "127.0.0.2", ca, "token", dir.resolve("lb-2"));
     lb1.vipHeld(true);
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      frontendPort = s.getLocalPort();
-    }
+    frontendPort = Ports.free("127.0.0.1");
     for (int i = 1; i <= 3; i++) {
       addServer(i, List.of("127.0.0.1" + i, VIP));
     }

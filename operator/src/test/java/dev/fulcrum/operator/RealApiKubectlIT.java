@@ -18,8 +18,7 @@ import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.testing.EchoBackend;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.fulcrum.proxy.testing.Ports;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,9 +84,7 @@ class RealApiKubectlIT {
   void readyLoadBalancer(int count, int minBackends) throws Exception {
     proxies.add(new RealProxy("lb-1", "127.0.0.1", ca, "token", dir.resolve("lb-1")));
     proxies.add(new RealProxy("lb-2", "127.0.0.2", ca, "token", dir.resolve("lb-2")));
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      frontendPort = s.getLocalPort();
-    }
+    frontendPort = Ports.free("127.0.0.1");
     int port = 0;
     for (int i = 1; i <= count; i++) {
       EchoBackend b =

@@ -7,10 +7,7 @@ import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.testing.EchoBackend;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import dev.fulcrum.proxy.testing.Ports;
 import java.util.Arrays;
 import java.util.List;
 
@@ -41,11 +38,6 @@ public final class TestConfigs {
 
   /** A port that was free a moment ago on 127.0.0.1, for a frontend (configs cannot say 0). */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", 0));
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Ports.free("127.0.0.1");
   }
 }

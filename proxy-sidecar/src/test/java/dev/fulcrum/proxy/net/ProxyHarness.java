@@ -14,10 +14,8 @@ import dev.fulcrum.proxy.api.RebalanceConfig;
 import dev.fulcrum.proxy.api.TimeoutsConfig;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.fulcrum.proxy.testing.Ports;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,11 +137,7 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(BIND))) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Ports.free(BIND);
   }
 
   @Override
