@@ -3,7 +3,8 @@
 # Idempotent: installs what is missing, builds the proxy jar, (re)starts backends and proxies, measures
 # them interleaved over several rounds, prints one table and writes bench/results.md.
 # Knobs (environment): ROUNDS, DURATION (s per wrk/iperf3 run), WARMUP (cycles per proxy), IDLE, BIG,
-# PUSHES, JAVA_OPTS, SKIP_BUILD,
+# PUSHES, JAVA_OPTS, SKIP_BUILD, PIN=1 (each proxy on a CPU of its own), CPU_CLOCK=proc (CPU from
+# /proc ticks instead of perf's task-clock),
 # SERVE_ONLY=1 (start everything and wait, for profiling by hand).
 set -euo pipefail
 
@@ -30,10 +31,16 @@ command -v nginx >/dev/null || need+=(nginx-light)
 command -v wrk >/dev/null || need+=(wrk)
 command -v iperf3 >/dev/null || need+=(iperf3)
 command -v ss >/dev/null || need+=(iproute2)
+command -v perf >/dev/null || need+=(linux-perf) # optional: without it the CPU rows use /proc ticks
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+    required=()
+    for p in "${need[@]}"; do [ "$p" = linux-perf ] || required+=("$p"); done
+    [ ${#required[@]} -eq 0 ] ||
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${required[@]}" >/dev/null
+  fi
 fi
 
 # The hard limit may be below what 10,000 proxied connections need (two sockets each); use what we get.
@@ -44,6 +51,19 @@ export NOFILE=$(ulimit -n)
 # on exit (tests pick their listeners' ports below it).
 OLD_PORT_RANGE=$(sysctl -n net.ipv4.ip_local_port_range 2>/dev/null | tr -s ' \t' ' ' || true)
 sysctl -qw net.ipv4.ip_local_port_range="10000 65000" 2>/dev/null || true
+
+# Where things run. By default everything shares every CPU. On an lb host the clients and the K3s
+# servers are other machines: PIN=1 gives each proxy (all its processes and threads) the last CPU to
+# itself and the load generators, backends and this harness the others. The same for all three
+# proxies either way.
+CPUS=$(nproc)
+PROXY_PIN=() LOAD_PIN=()
+export PLACEMENT=""
+if [ "${PIN:-0}" = 1 ] && [ "$CPUS" -ge 2 ] && command -v taskset >/dev/null; then
+  PROXY_PIN=(taskset -c $((CPUS - 1)))
+  LOAD_PIN=(taskset -c 0-$((CPUS - 2)))
+  PLACEMENT="each proxy on CPU $((CPUS - 1)) alone (taskset, all its processes and threads); wrk, iperf3, the backends and the harness on CPU 0-$((CPUS - 2)) (PIN=1)"
+fi
 
 # --- build -----------------------------------------------------------------------------------------
 JAR=$ROOT/proxy-sidecar/target/fulcrum-proxy.jar
@@ -71,19 +91,19 @@ trap restore EXIT
 
 "$HERE"/configs.sh "$WORK"
 
-nginx -p "$WORK" -c "$WORK/backends.conf"
+"${LOAD_PIN[@]}" nginx -p "$WORK" -c "$WORK/backends.conf"
 for i in 1 2 3; do
-  iperf3 -s -D -B 127.0.0.1$i -p 5201 -I "$WORK/iperf3-$i.pid" --logfile "$WORK/logs/iperf3-$i.log"
+  "${LOAD_PIN[@]}" iperf3 -s -D -B 127.0.0.1$i -p 5201 -I "$WORK/iperf3-$i.pid" --logfile "$WORK/logs/iperf3-$i.log"
 done
-haproxy -D -f "$WORK/haproxy.cfg" -p "$WORK/haproxy.pid"
-nginx -p "$WORK" -c "$WORK/nginx-stream.conf"
+"${PROXY_PIN[@]}" haproxy -D -f "$WORK/haproxy.cfg" -p "$WORK/haproxy.pid"
+"${PROXY_PIN[@]}" nginx -p "$WORK" -c "$WORK/nginx-stream.conf"
 # shellcheck disable=SC2086
-java $JAVA_OPTS -Xlog:gc:file="$WORK/logs/gc.log" -jar "$JAR" --config "$WORK/proxy.yaml" >"$WORK/logs/fulcrum.log" 2>&1 &
+"${PROXY_PIN[@]}" java $JAVA_OPTS -Xlog:gc:file="$WORK/logs/gc.log" -jar "$JAR" --config "$WORK/proxy.yaml" >"$WORK/logs/fulcrum.log" 2>&1 &
 echo $! >"$WORK/fulcrum.pid"
 
 if [ -n "${SERVE_ONLY:-}" ]; then
   echo "serving (SERVE_ONLY): haproxy :7443, nginx :8443, fulcrum :9443; Ctrl-C stops"
   wait "$(cat "$WORK/fulcrum.pid")"
 else
-  python3 "$HERE/bench.py" "$WORK" "$HERE/results.md"
+  "${LOAD_PIN[@]}" python3 "$HERE/bench.py" "$WORK" "$HERE/results.md"
 fi
