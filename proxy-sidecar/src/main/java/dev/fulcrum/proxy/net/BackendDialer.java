@@ -81,8 +81,11 @@ final class BackendDialer {
       Channel ch;
       try {
         ch = transport.newSocketChannel(); // throws when out of file descriptors
-      } catch (ChannelException e) {
-        failed(connection, e);
+      } catch (ChannelException e) { // this host's trouble, not the backend's: it stays up
+        connection.unregister();
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        frontend.dialFailed(
+            new ConnectException("cannot open a backend socket: " + cause.getMessage()));
         return;
       }
       SocketOptions.backendSide(

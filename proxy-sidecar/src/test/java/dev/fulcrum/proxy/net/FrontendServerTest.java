@@ -17,8 +17,13 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -111,6 +116,107 @@ class FrontendServerTest {
     }
   }
 
+  @Test
+  void runningOutOfFileDescriptorsClosesTheClientAndLeavesTheBackendUp() throws Exception {
+    assumeTrue(new java.io.File("/usr/bin/prlimit").canExecute(), "prlimit is not installed");
+    // On io_uring the ring closes and accepts asynchronously, so the descriptor arithmetic below
+    // is off by one now and then; epoll and NIO make the same dials (BackendDialer) with plain
+    // system calls. The direct plane's counterpart (UringConnection.connect) is not covered here.
+    assumeTrue(
+        kind == Transport.Kind.EPOLL || kind == Transport.Kind.NIO,
+        "descriptor counting is exact only with synchronous accepts and closes");
+    BackendPool pool = pool(a);
+    Backend backend = pool.backends().get(0);
+    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      try (TestClient warm = TestClient.connect(server.localAddress())) {
+        assertThat(warm.greeting()).isEqualTo("a"); // whatever the data plane opens lazily is open
+      }
+      // Both ends of the warm-up connection closed (the backend's too, in this JVM), so the
+      // descriptors counted below stay as they are.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> backend.activeConnections() == 0 && a.open() == 0);
+      String saved = prlimit("--output=SOFT,HARD", "--noheadings").trim().replaceAll("\\s+", ":");
+      // At the limit this JVM cannot start a process, so the one that puts the limit back is
+      // started first and waits for a line (or 30 s, should the test never send it).
+      Process restorer =
+          new ProcessBuilder(
+                  "bash",
+                  "-c",
+                  "read -t 30 _; exec prlimit --pid "
+                      + ProcessHandle.current().pid()
+                      + " --nofile="
+                      + saved)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      // Room for two descriptors: the client's socket and the proxy's accept of it. The proxy's
+      // backend socket is the third and finds none.
+      prlimit("--nofile=" + thirdFreeDescriptor() + ":" + saved.split(":")[1]);
+      try (Socket client = new Socket()) {
+        client.connect(server.localAddress(), 5_000);
+        client.setSoTimeout(10_000);
+        int first;
+        try {
+          first = client.getInputStream().read();
+        } catch (java.net.SocketException reset) {
+          first = -1;
+        }
+        assertThat(first).as("a byte relayed from the backend").isEqualTo(-1);
+      } finally {
+        restorer.getOutputStream().write('\n');
+        restorer.getOutputStream().close();
+        assertThat(restorer.waitFor(40, TimeUnit.SECONDS)).isTrue();
+        assertThat(prlimit("--output=SOFT,HARD", "--noheadings").trim().replaceAll("\\s+", ":"))
+            .isEqualTo(saved);
+      }
+      assertThat(backend.isUp()).as("the backend is not to blame").isTrue();
+      assertThat(backend.connectFailures()).isZero();
+      try (TestClient after = TestClient.connect(server.localAddress())) {
+        assertThat(after.greeting()).isEqualTo("a");
+      }
+    }
+  }
+
+  /** prlimit on this JVM's file descriptor limit; its output. */
+  private static String prlimit(String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(List.of("prlimit", "--pid", "" + ProcessHandle.current().pid()));
+    if (args.length > 0 && args[0].startsWith("--output")) {
+      cmd.add("--nofile");
+    }
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("%s: %s", cmd, out).isZero();
+    return out;
+  }
+
+  /** The descriptor number a third new descriptor would get: the lowest free ones go first. */
+  private static int thirdFreeDescriptor() throws IOException {
+    Path dir = Path.of("/proc/self/fd");
+    Set<Integer> used = new HashSet<>();
+    try (var fds = Files.list(dir)) {
+      for (Path fd : (Iterable<Path>) fds::iterator) {
+        try {
+          if (!Files.readSymbolicLink(fd).toString().endsWith("/fd")) { // not this listing's own
+            used.add(Integer.parseInt(fd.getFileName().toString()));
+          }
+        } catch (IOException closedMeanwhile) {
+          // not in use any more
+        }
+      }
+    }
+    int free = 0;
+    for (int fd = 0; ; fd++) {
+      if (!used.contains(fd) && ++free == 3) {
+        return fd;
+      }
+    }
+  }
+
   /** The keepalive timer ss shows on the one established socket matching the filter. */
   private static int keepaliveSeconds(String filter) throws Exception {
     Process ss =
@@ -195,7 +301,11 @@ class FrontendServerTest {
         assertThat(backend.bytesFromBackend()).isEqualTo("a\n".length() + 10);
         assertThat(dials).hasSize(1).allMatch(nanos -> nanos > 0);
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> backend.activeConnections() == 0);
+      // Both ends of the warm-up connection closed (the backend's too, in this JVM), so the
+      // descriptors counted below stay as they are.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> backend.activeConnections() == 0 && a.open() == 0);
       await().atMost(Duration.ofSeconds(10)).until(() -> server.activeConnections() == 0);
     }
   }
