@@ -34,11 +34,7 @@ class PushLatencyBenchIT {
   @Test
   void reportsNodeNotReadyToAllProxiesAppliedLatency() throws Exception {
     Pki.Issued ca = Pki.certificateAuthority("bench-ca");
-    int frontendPort;
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-      frontendPort = s.getLocalPort();
-    }
+    int frontendPort = dev.fulcrum.proxy.testing.Ports.free("127.0.0.1");
     try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir.resolve("lb-1"));
         RealProxy lb2 = new RealProxy("lb-2", "127.0.0.2", ca, "t", dir.resolve("lb-2"));
         TestCluster cluster = new TestCluster(client).startOperator(EpochSource.none())) {

@@ -8,6 +8,7 @@ import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.testing.Ports;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -161,10 +162,7 @@ final class Demo implements AutoCloseable {
       return 6443;
     }
     for (int attempt = 0; attempt < 20; attempt++) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(hosts.get(0)))) {
-        port = s.getLocalPort();
-      }
+      int port = Ports.free(hosts.get(0)); // below the ephemeral range
       if (freeOnAll(port, hosts)) {
         return port;
       }

@@ -1,5 +1,6 @@
 package dev.fulcrum.operator.resilience;
 
+import dev.fulcrum.proxy.testing.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,6 +23,9 @@ final class TcpRelay implements AutoCloseable {
 
   TcpRelay(InetSocketAddress target) throws IOException {
     this.target = target;
+    // Below the ephemeral range: while the relay is cut, an outgoing connection cannot take its
+    // port.
+    this.port = Ports.free("127.0.0.1");
     listen();
   }
 

@@ -11,6 +11,7 @@ import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.api.ProxyStatus;
 import dev.fulcrum.proxy.api.WireJson;
+import dev.fulcrum.proxy.testing.Ports;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -58,7 +59,7 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
     kmf.init(ks, new char[0]);
     tls = SSLContext.getInstance("TLS");
     tls.init(kmf.getKeyManagers(), null, null);
-    address = new InetSocketAddress(host, 0);
+    address = new InetSocketAddress(host, Ports.free(host)); // free again after stop()
     start();
   }
 

@@ -9,6 +9,7 @@ import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.testing.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,9 @@ public final class RealProxy implements AutoCloseable {
         clientCa == null
             ? null
             : Files.writeString(dir.resolve("client-ca.crt"), clientCa.certificatePem());
-    settings = new AdminSettings(host, 0, certFile, keyFile, clientCaFile, tokenFile);
+    // a port outside the ephemeral range, so startAdmin() after stopAdmin() can have it again
+    settings =
+        new AdminSettings(host, Ports.free(host), certFile, keyFile, clientCaFile, tokenFile);
     startAdmin();
   }
 
