@@ -10,6 +10,7 @@ import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.testing.Ports;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class PushLatencyBenchIT {
   @Test
   void reportsNodeNotReadyToAllProxiesAppliedLatency() throws Exception {
     Pki.Issued ca = Pki.certificateAuthority("bench-ca");
-    int frontendPort = dev.fulcrum.proxy.testing.Ports.free("127.0.0.1");
+    int frontendPort = Ports.free("127.0.0.1");
     try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir.resolve("lb-1"));
         RealProxy lb2 = new RealProxy("lb-2", "127.0.0.2", ca, "t", dir.resolve("lb-2"));
         TestCluster cluster = new TestCluster(client).startOperator(EpochSource.none())) {

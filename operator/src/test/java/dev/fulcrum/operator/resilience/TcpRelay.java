@@ -23,8 +23,7 @@ final class TcpRelay implements AutoCloseable {
 
   TcpRelay(InetSocketAddress target) throws IOException {
     this.target = target;
-    // Below the ephemeral range: while the relay is cut, an outgoing connection cannot take its
-    // port.
+    // below the ephemeral range: no outgoing connection can take it while the relay is cut
     this.port = Ports.free("127.0.0.1");
     listen();
   }

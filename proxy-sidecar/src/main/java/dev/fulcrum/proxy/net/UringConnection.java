@@ -155,8 +155,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     boolean viaRing = UringOps.optionsThroughRing();
     try {
       server = UringOps.BackendSocket.open(to.ipv6(), !viaRing);
-    } catch (
-        IOException e) { // e.g. out of file descriptors: this host's trouble, not the backend's
+    } catch (IOException e) {
+      // e.g. out of file descriptors: this host's trouble, not the backend's, which stays up
       log.warn(
           "{}: closing client {}: cannot open a backend socket: {}",
           id,
