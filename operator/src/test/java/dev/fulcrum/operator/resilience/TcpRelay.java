@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class TcpRelay implements AutoCloseable {
   private final InetSocketAddress target;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-  private volatile ServerSocket listener;
+  private ServerSocket listener;
+  private Thread acceptor;
   private int port;
 
   TcpRelay(InetSocketAddress target) throws IOException {
@@ -32,24 +33,27 @@ final class TcpRelay implements AutoCloseable {
     return port;
   }
 
-  /** Listens again, on the same port as before. */
+  /** Listens again, on the same port as before; does nothing while it is listening. */
   synchronized void listen() throws IOException {
+    if (listener != null && !listener.isClosed()) {
+      return;
+    }
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
     s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
     port = s.getLocalPort();
     listener = s;
-    Thread accept = new Thread(() -> accept(s), "relay-accept");
-    accept.setDaemon(true);
-    accept.start();
+    acceptor = new Thread(() -> accept(s), "relay-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
   }
 
   private void accept(ServerSocket s) {
     while (!s.isClosed()) {
       try {
         Socket client = s.accept();
-        Socket upstream = new Socket(target.getAddress(), target.getPort());
         sockets.add(client);
+        Socket upstream = new Socket(target.getAddress(), target.getPort());
         sockets.add(upstream);
         pump(client, upstream);
         pump(upstream, client);
@@ -80,9 +84,15 @@ final class TcpRelay implements AutoCloseable {
     t.start();
   }
 
-  /** Closes the listener and every relayed connection. */
-  synchronized void cut() {
+  /**
+   * Closes the listener and every relayed connection, and returns once the port is free: a socket
+   * closed while a thread is blocked in its accept stays bound until that thread has left it.
+   */
+  synchronized void cut() throws InterruptedException {
     closeQuietly(listener);
+    if (acceptor != null) {
+      acceptor.join();
+    }
     sockets.forEach(TcpRelay::closeQuietly);
     sockets.clear();
   }
@@ -96,7 +106,7 @@ final class TcpRelay implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
     cut();
   }
 }
