@@ -38,7 +38,6 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private static final Logger log = LoggerFactory.getLogger(UringConnection.class);
 
   private static final short CONNECT = 1;
-  private static final short SHUTDOWN = 2;
   private static final short CANCEL = 3;
   private static final short OPTION = 4;
   private static final short CLOSE = 5;
@@ -81,7 +80,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
 
   private int inFlight;
   private boolean ending;
-  private boolean shutDown;
+  private boolean stopped; // every poll and receive in flight has been cancelled
   private boolean closing; // both sockets' closes submitted
   private boolean closed;
   private long lastActivity;
@@ -287,7 +286,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
         case DOWN_POLL -> down.polled(res);
         case DOWN_RECV -> down.received(res);
         case DOWN_SEND -> down.sent(res);
-        default -> {} // SHUTDOWN, CANCEL, CLOSE: their own completions
+        default -> {} // CANCEL, CLOSE: their own completions
       }
     } catch (RuntimeException bug) { // never let one connection's failure reach the event loop
       log.warn("{}: closing client {} after an unexpected failure", id, clientAddress(), bug);
@@ -323,6 +322,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     private int length; // bytes received and not yet all sent
     private int sent;
     private long recvOp = -1;
+    private long pollOp = -1;
     private boolean sending;
     private boolean parked;
 
@@ -343,7 +343,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
 
     /** Waits for bytes without a buffer: a new or idle connection holds none. */
     void poll() {
-      submit(UringOps.poll(from(), pollTag));
+      pollOp = submit(UringOps.poll(from(), pollTag));
     }
 
     /** Posts a receive with a buffer: bytes are flowing, so the next ones come straight in. */
@@ -428,6 +428,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     }
 
     void polled(int res) {
+      pollOp = -1;
       if (res < 0 || ending) {
         end();
       } else {
@@ -439,6 +440,15 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     void park() {
       if (recvOp != -1 && !parked) {
         parked = true;
+        submit(UringOps.cancel(recvOp, CANCEL));
+      }
+    }
+
+    /** The connection ends: cancels this direction's poll or receive, if one is in flight. */
+    void stop() {
+      if (pollOp != -1) {
+        submit(UringOps.cancel(pollOp, CANCEL));
+      } else if (recvOp != -1 && !parked) { // a parked receive's cancel is already in flight
         submit(UringOps.cancel(recvOp, CANCEL));
       }
     }
@@ -456,8 +466,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
 
   /**
    * One side ended (end of stream, error, idle timeout, drain): bytes already on their way to the
-   * other side are sent first, then both sockets are shut down, which ends every poll and receive
-   * in flight, and once nothing is in flight both close. Idempotent.
+   * other side are sent first, then every poll and receive in flight is cancelled, and once nothing
+   * is in flight both sockets close. Idempotent.
    */
   private void end() {
     if (ending) {
@@ -474,14 +484,14 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       return;
     }
     boolean sending = up.sending() || down.sending();
-    if (!shutDown && !sending && connectOp == -1) {
-      shutDown = true;
-      submit(UringOps.shutdown(client, SHUTDOWN));
-      if (server != -1) {
-        submit(UringOps.shutdown(server, SHUTDOWN));
-      }
+    if (!stopped && !sending && connectOp == -1) {
+      // Cancelled inline in the ring: a shutdown would end them too, but the kernel always hands
+      // a shutdown to an io-wq worker thread, a wake-up and a context switch per socket.
+      stopped = true;
+      up.stop();
+      down.stop();
     }
-    if (shutDown && inFlight == 0 && !closing) { // nothing left to reach either socket
+    if (stopped && inFlight == 0 && !closing) { // nothing left to reach either socket
       closing = true;
       up.releaseBuffer();
       down.releaseBuffer();

@@ -26,7 +26,6 @@ final class UringOps {
   static final byte OP_CLOSE = 19;
   static final byte OP_SEND = 26;
   static final byte OP_RECV = 27;
-  static final byte OP_SHUTDOWN = 34;
   static final byte OP_URING_CMD = 46;
 
   static final short ACCEPT_MULTISHOT = 1; // in the SQE's ioprio
@@ -35,7 +34,6 @@ final class UringOps {
   static final int SOCK_NONBLOCK = 0x800;
   static final int SOCK_CLOEXEC = 0x80000;
   static final int MSG_NOSIGNAL = 0x4000;
-  static final int SHUT_RDWR = 2;
   static final int ECANCELED = 125;
   static final int EINVAL = 22;
   static final int EOPNOTSUPP = 95;
@@ -118,10 +116,6 @@ final class UringOps {
 
   static IoUringIoOps send(int fd, long address, int length, short tag) {
     return op(OP_SEND, (short) 0, fd, 0, address, length, MSG_NOSIGNAL, tag);
-  }
-
-  static IoUringIoOps shutdown(int fd, short tag) {
-    return op(OP_SHUTDOWN, (short) 0, fd, 0, 0, SHUT_RDWR, 0, tag);
   }
 
   static IoUringIoOps close(int fd, short tag) {

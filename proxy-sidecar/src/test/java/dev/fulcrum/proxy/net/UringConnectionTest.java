@@ -7,6 +7,7 @@ import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.Balance;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,10 +15,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +108,47 @@ class UringConnectionTest {
         }
       }
     }
+  }
+
+  @Test
+  void connectionsEndInsideTheRingWithoutWorkerThreads() throws Exception {
+    // Ending a connection must not need a kernel io-wq worker (a shutdown through the ring always
+    // does): a thread wake-up and a context switch per socket, on every connection's close.
+    for (int i = 0; i < 50; i++) {
+      try (TestClient client = TestClient.connect(proxy.proxyAddress())) {
+        assertThat(client.greeting()).isEqualTo("a");
+        assertThat(client.roundTrip("ping" + i)).isEqualTo("ping" + i);
+      }
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> a.open() == 0 && proxy.status().activeConnections() == 0);
+    // A worker is named after the thread that submitted its work, and idles 5 s before it exits.
+    Map<String, String> threads = threadNamesByKernelId();
+    List<String> loops =
+        threads.entrySet().stream()
+            .filter(t -> t.getValue().startsWith("fulcrum-io"))
+            .map(Map.Entry::getKey)
+            .toList();
+    assertThat(loops).isNotEmpty();
+    assertThat(threads.values())
+        .as("io_uring workers of the event loop threads %s", loops)
+        .noneMatch(name -> loops.stream().anyMatch(tid -> name.equals("iou-wrk-" + tid)));
+  }
+
+  /** This process's threads: kernel thread id to name. */
+  private static Map<String, String> threadNamesByKernelId() throws IOException {
+    Map<String, String> out = new HashMap<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        try {
+          out.put(task.getFileName().toString(), Files.readString(task.resolve("comm")).strip());
+        } catch (IOException gone) {
+          // the thread ended while listed
+        }
+      }
+    }
+    return out;
   }
 
   /** Connects to {@code server} until its accept queue is full and a connect times out. */
