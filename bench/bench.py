@@ -25,6 +25,9 @@ IDLE = int(os.environ.get("IDLE", "5000"))
 BIG = int(os.environ.get("BIG", "10000"))
 PUSHES = int(os.environ.get("PUSHES", "200"))
 PUSH_WARMUP = int(os.environ.get("PUSH_WARMUP", "2"))
+# Reconnect storm sizes: clients connecting within STORM_SPREAD seconds, each holding its connection.
+STORM = [int(x) for x in os.environ.get("STORM", "1000,5000,9000").split(",") if x]
+STORM_SPREAD = float(os.environ.get("STORM_SPREAD", "1"))
 # Warm-up cycles (keep-alive, close, bulk) per proxy before the rounds: fulcrum's JIT compiler is
 # still busy for ~30 s of traffic after start; HAProxy and nginx get the same cycles.
 WARMUP = int(os.environ.get("WARMUP", "3"))
@@ -330,6 +333,72 @@ def peer_push_latency(count):
     return res
 
 
+def storm_round():
+    """Each proxy in turn, per N: the storm generator (bench/storm.py) as its own process."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    results = {}
+    for n in STORM:
+        for name, p in PROXIES.items():
+            base = backend_established()
+            pids = p["pids"]()
+            before = rss_kb(pids)
+            out = subprocess.run(
+                [sys.executable, os.path.join(here, "storm.py"), "127.0.0.1", str(p["http"]), str(n),
+                 "--spread", str(STORM_SPREAD), "--deadline", "30", "--pids", ",".join(map(str, pids))],
+                capture_output=True, text=True)
+            if out.returncode != 0:
+                raise RuntimeError(f"storm.py against {name} failed:\n{out.stderr}")
+            r = json.loads(out.stdout)
+            r["rss_before_kb"] = before
+            results[(name, n)] = r
+            t_all = f"{r['all_answered_s']:.2f} s" if r["all_answered_s"] else "never"
+            log(f"storm {n:5} {name:8} answered {r['answered']} failed {r['failed']} {r['causes']} "
+                f"all by {t_all}, first byte p50 {r['ttfb_p50_ms']:.1f} p99 {r['ttfb_p99_ms']:.1f} ms, "
+                f"RSS {r['rss_kb'] / 1024:.1f} MB, fresh client "
+                f"{'served in %.1f ms' % r['fresh_ms'] if r['fresh_ok'] else 'NOT served'}")
+            deadline = time.time() + 60
+            while backend_established() > base and time.time() < deadline:
+                time.sleep(0.2)
+    return results
+
+
+def storm_table(results):
+    header = ["N", "proxy", "answered", "failed", "all answered after", "first byte p50 / p99 (ms)",
+              "RSS held (MB)", "fresh client served"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for (name, n), r in results.items():
+        t_all = f"{r['all_answered_s']:.2f} s" if r["all_answered_s"] else "never"
+        causes = ", ".join(f"{k} {v}" for k, v in r["causes"].items())
+        lines.append(f"| {n} | {name} | {r['answered']} | {r['failed']}{' (' + causes + ')' if causes else ''} "
+                     f"| {t_all} | {r['ttfb_p50_ms']:.1f} / {r['ttfb_p99_ms']:.1f} "
+                     f"| {r['rss_kb'] / 1024:.1f} | "
+                     f"{'yes, %.1f ms' % r['fresh_ms'] if r['fresh_ok'] else '**no**'} |")
+    return lines
+
+
+def storm_targets(results):
+    """The targets at the largest N, and the memory the fulcrum figures imply for 20k and 100k."""
+    n = max(STORM)
+    f = results[("fulcrum", n)]
+    peers = [results[(p, n)]["all_answered_s"] for p in PEERS if results[(p, n)]["all_answered_s"]]
+    best = min(peers) if peers else None
+    per_conn = (f["rss_kb"] - f["rss_before_kb"]) * 1024 / n
+    checks = [
+        (f"every one of {n} clients answered", f["answered"] == n),
+        ("0 failures", f["failed"] == 0),
+        ("the fresh client served", f["fresh_ok"]),
+        (f"RSS at most 128 MB ({f['rss_kb'] / 1024:.1f} MB)", f["rss_kb"] <= 128 * 1024),
+        (f"all answered no later than the better peer ({f['all_answered_s'] or float('inf'):.2f} s vs "
+         f"{best or float('nan'):.2f} s)", bool(f["all_answered_s"] and best and f["all_answered_s"] <= best)),
+    ]
+    lines = [f"- {what}: {'yes' if ok else '**no**'}" for what, ok in checks]
+    base = f["rss_before_kb"] / 1024
+    lines.append(f"- fulcrum RSS grew {per_conn:.0f} B per held proxied connection ({base:.1f} MB before "
+                 f"the storm); at that rate 20,000 clients need {base + 20000 * per_conn / 2**20:.0f} MB "
+                 f"(target at most 160 MB) and 100,000 need {base + 100000 * per_conn / 2**20:.0f} MB")
+    return lines
+
+
 def thread_cpu(pid):
     """CPU ticks used so far by each thread of a process, by thread name (io_uring workers included)."""
     ticks = {}
@@ -404,6 +473,8 @@ def main():
     peers_push = peer_push_latency(int(os.environ.get("PEER_PUSHES", "30")))
     log("peers: " + ", ".join(f"{n} p50 {v['p50']:.2f} p99 {v['p99']:.2f} ms" for n, v in peers_push.items()))
     fsync = durable_writes()
+    log("reconnect storm")
+    storms = storm_round()
     log(f"durable write on the state dir's disk: p50 {fsync['p50']:.2f} ms p99 {fsync['p99']:.2f} ms")
     load_end = os.getloadavg()
 
@@ -429,9 +500,9 @@ def main():
     row("new connections/s (Connection: close)", {n: med(n, "close", "rps") for n in PROXIES}, True,
         "≥ 1.10×", lambda r, v: r >= 1.1)
     row("proxy CPU per keep-alive request (µs)", {n: med(n, "ka", "cpu_us") for n in PROXIES},
-        False, "—", lambda r, v: True, "{:.1f}")
+        False, "≤ 1.00×", lambda r, v: r <= 1.0, "{:.1f}")
     row("proxy CPU per new connection (µs)", {n: med(n, "close", "cpu_us") for n in PROXIES},
-        False, "—", lambda r, v: True, "{:.1f}")
+        False, "≤ 1.00×", lambda r, v: r <= 1.0, "{:.1f}")
     row("one bulk stream (Gbit/s, iperf3)", {n: med(n, "bulk") for n in PROXIES}, True,
         "≥ 1.10×", lambda r, v: r >= 1.1, "{:.2f}")
     row(f"memory per idle proxied connection (B, {IDLE} held)",
@@ -504,6 +575,18 @@ Generated by `bench/run.sh` on {started:%Y-%m-%d %H:%M} UTC.
 - Versions: {'; '.join(f'{k} {v}' for k, v in versions.items())}
 
 {chr(10).join(table)}
+
+## Reconnect storm
+
+`bench/storm.py`, its own process: N clients connect evenly within {STORM_SPREAD:g} s, each sends a
+27-byte request, waits for the first byte of the answer and holds its connection; after 30 s the
+unanswered count as failed. RSS is read once all are answered (or at the deadline), then one fresh
+client must be answered within 1 s while the N are held. The proxies in turn, smallest N first.
+
+{chr(10).join(storm_table(storms))}
+
+Targets at N = {max(STORM)}:
+{chr(10).join(storm_targets(storms))}
 
 Live Java heap per idle proxied connection (class histogram after a full GC, fulcrum):
 {', '.join(f'{v:.0f} B with {k} held' for k, v in sorted(HEAP.items()))}.

@@ -3,7 +3,8 @@
 # Idempotent: installs what is missing, builds the proxy jar, (re)starts backends and proxies, measures
 # them interleaved over several rounds, prints one table and writes bench/results.md.
 # Knobs (environment): ROUNDS, DURATION (s per wrk/iperf3 run), WARMUP (cycles per proxy), IDLE, BIG,
-# PUSHES, JAVA_OPTS, SKIP_BUILD, PIN=1 (each proxy on a CPU of its own), CPU_CLOCK=proc (CPU from
+# PUSHES, STORM (comma-separated storm sizes, default 1000,5000,9000), STORM_SPREAD (s, default 1),
+# JAVA_OPTS, SKIP_BUILD, PIN=1 (each proxy on a CPU of its own), CPU_CLOCK=proc (CPU from
 # /proc ticks instead of perf's task-clock),
 # SERVE_ONLY=1 (start everything and wait, for profiling by hand).
 set -euo pipefail
