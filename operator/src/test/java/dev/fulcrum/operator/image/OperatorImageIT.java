@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.operator.testing.RealApiServer;
 import dev.fulcrum.operator.testing.Resources;
-import dev.fulcrum.proxy.testing.OciImage;
+import dev.fulcrum.proxy.testing.ImageArchive;
 import dev.fulcrum.proxy.testing.Ports;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -29,7 +29,13 @@ class OperatorImageIT {
   void theImageLeadsAndAnswersItsProbesAgainstARealApiServer() throws Exception {
     try (RealApiServer api = RealApiServer.connect("image")) {
       Resources.registerCrd(api.client());
-      OciImage image = OciImage.unpack(OciImage.archive(Path.of("target")), dir.resolve("image"));
+      ImageArchive image =
+          ImageArchive.unpack(ImageArchive.archive(Path.of("target")), dir.resolve("image"));
+      // The chart's default image (repository:appVersion) is exactly what the build wrote.
+      assertThat(image.tags())
+          .containsExactly(
+              "ghcr.io/fulcrum-dev/fulcrum-operator:"
+                  + System.getProperty("fulcrum.project.version"));
       assertThat(image.user()).isEqualTo("65532:65532");
 
       Path kube = Files.createDirectories(dir.resolve("kube"));
@@ -70,9 +76,9 @@ class OperatorImageIT {
           throw new AssertionError(
               "the operator image did not come up:\n" + Files.readString(log), e);
         }
-        assertThat(OciImage.uidOfChild(operator)).isEqualTo("65532");
+        assertThat(ImageArchive.uidOfChild(operator)).isEqualTo("65532");
       } finally {
-        OciImage.stop(operator);
+        ImageArchive.stop(operator);
       }
     }
   }

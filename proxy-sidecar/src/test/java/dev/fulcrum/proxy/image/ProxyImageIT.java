@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.proxy.testing.EchoBackend;
-import dev.fulcrum.proxy.testing.OciImage;
+import dev.fulcrum.proxy.testing.ImageArchive;
 import dev.fulcrum.proxy.testing.Ports;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -29,7 +29,11 @@ class ProxyImageIT {
 
   @Test
   void theImageServesAStaticConfigAsANonRootUserOnAReadOnlyRoot() throws Exception {
-    OciImage image = OciImage.unpack(OciImage.archive(Path.of("target")), dir.resolve("image"));
+    ImageArchive image =
+        ImageArchive.unpack(ImageArchive.archive(Path.of("target")), dir.resolve("image"));
+    assertThat(image.tags())
+        .containsExactly(
+            "ghcr.io/fulcrum-dev/fulcrum-proxy:" + System.getProperty("fulcrum.project.version"));
     assertThat(image.user()).isEqualTo("65532:65532");
     assertThat(image.command()).contains("@/opt/fulcrum/fulcrum-proxy.options");
     assertThat(dir.resolve("image/rootfs/opt/fulcrum/fulcrum-proxy.options"))
@@ -64,13 +68,13 @@ class ProxyImageIT {
           image.start(Map.of("/etc/fulcrum", conf, "/var/lib/fulcrum", state), Map.of(), log);
       try {
         awaitServing(proxy, frontend, log);
-        assertThat(OciImage.uidOfChild(proxy)).isEqualTo("65532");
+        assertThat(ImageArchive.uidOfChild(proxy)).isEqualTo("65532");
         assertThat(status("http://127.0.0.1:" + telemetry + "/readyz")).isEqualTo(200);
         assertThat(state.resolve("admin.crt")).exists();
         // Netty's native transports load from the image's own C library.
         assertThat(Files.readString(log)).doesNotContain("cannot open shared object file");
       } finally {
-        OciImage.stop(proxy);
+        ImageArchive.stop(proxy);
       }
     }
   }

@@ -16,20 +16,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * An OCI image archive that the build wrote, unpacked layer by layer and run as its config says
- * (entrypoint, arguments, environment, user) with a read-only root, under a private mount namespace
- * and chroot: what a container runtime does, less the namespaces this sandbox refuses.
+ * A container image archive that the build wrote, unpacked layer by layer and run as its config
+ * says (entrypoint, arguments, environment, user) with a read-only root, under a private mount
+ * namespace and chroot: what a container runtime does, less the namespaces this sandbox refuses.
  */
-public final class OciImage {
+public final class ImageArchive {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path rootfs;
   private final List<String> command = new ArrayList<>();
   private final Map<String, String> env = new LinkedHashMap<>();
   private final String user;
+  private final List<String> tags;
 
-  private OciImage(Path rootfs, JsonNode config) {
+  private ImageArchive(Path rootfs, JsonNode config, List<String> tags) {
     this.rootfs = rootfs;
+    this.tags = List.copyOf(tags);
     JsonNode c = config.path("config");
     c.path("Entrypoint").forEach(a -> command.add(a.asText()));
     c.path("Cmd").forEach(a -> command.add(a.asText()));
@@ -62,20 +64,32 @@ public final class OciImage {
     return tar;
   }
 
-  /** Unpacks {@code tar}'s one image into {@code dir}; returns it ready to run. */
-  public static OciImage unpack(Path tar, Path dir) throws IOException, InterruptedException {
+  /**
+   * Unpacks {@code tar}'s one image ({@code docker save} layout: manifest.json, config, gzipped
+   * layers) into {@code dir}; returns it ready to run.
+   */
+  public static ImageArchive unpack(Path tar, Path dir) throws IOException, InterruptedException {
     Path layout = Files.createDirectories(dir.resolve("layout"));
     exec(List.of("tar", "-xf", tar.toString(), "-C", layout.toString()));
-    JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
-    JsonNode manifest = JSON.readTree(blob(layout, index.path("manifests").get(0)).toFile());
+    JsonNode manifest = JSON.readTree(layout.resolve("manifest.json").toFile()).get(0);
     Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
-    for (JsonNode layer : manifest.path("layers")) {
-      exec(List.of("tar", "-xzf", blob(layout, layer).toString(), "-C", rootfs.toString()));
+    for (JsonNode layer : manifest.path("Layers")) {
+      exec(
+          List.of(
+              "tar", "-xzf", layout.resolve(layer.asText()).toString(), "-C", rootfs.toString()));
     }
     for (String mountPoint : List.of("proc", "dev")) {
       Files.createDirectories(rootfs.resolve(mountPoint));
     }
-    return new OciImage(rootfs, JSON.readTree(blob(layout, manifest.path("config")).toFile()));
+    List<String> tags = new ArrayList<>();
+    manifest.path("RepoTags").forEach(t -> tags.add(t.asText()));
+    return new ImageArchive(
+        rootfs, JSON.readTree(layout.resolve(manifest.path("Config").asText()).toFile()), tags);
+  }
+
+  /** The names the archive gives its image ({@code repository:tag}). */
+  public List<String> tags() {
+    return tags;
   }
 
   public Map<String, String> env() {
@@ -150,11 +164,6 @@ public final class OciImage {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly().waitFor();
     }
-  }
-
-  private static Path blob(Path layout, JsonNode descriptor) {
-    String[] digest = descriptor.path("digest").asText().split(":");
-    return layout.resolve("blobs").resolve(digest[0]).resolve(digest[1]);
   }
 
   private static String q(String s) {
