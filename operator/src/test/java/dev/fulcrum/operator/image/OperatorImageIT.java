@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +79,22 @@ class OperatorImageIT {
               "the operator image did not come up:\n" + Files.readString(log), e);
         }
         assertThat(ImageArchive.uidOfChild(operator)).isEqualTo("65532");
+        // What `helm test` runs, from the same image: the CRD is served and the operator ready.
+        Path checkLog = dir.resolve("check.log");
+        Process check =
+            image.start(
+                Map.of("/etc/fulcrum-kube", kube),
+                Map.of("KUBECONFIG", "/etc/fulcrum-kube/kubeconfig"),
+                checkLog,
+                List.of(
+                    "/opt/java/bin/java",
+                    "-cp",
+                    "@/app/jib-classpath-file",
+                    "dev.fulcrum.operator.InstallCheck",
+                    base + "/readyz"));
+        assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(check.exitValue()).as(Files.readString(checkLog)).isZero();
+        assertThat(Files.readString(checkLog)).contains("fulcrum install check passed");
       } finally {
         ImageArchive.stop(operator);
       }

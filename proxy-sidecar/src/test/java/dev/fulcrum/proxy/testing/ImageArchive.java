@@ -111,6 +111,13 @@ public final class ImageArchive {
    */
   public Process start(Map<String, Path> binds, Map<String, String> extraEnv, Path log)
       throws IOException {
+    return start(binds, extraEnv, log, command);
+  }
+
+  /** As above, running {@code cmd} (a path in the image and its arguments) instead. */
+  public Process start(
+      Map<String, Path> binds, Map<String, String> extraEnv, Path log, List<String> cmd)
+      throws IOException {
     StringBuilder sh = new StringBuilder("set -e; R=").append(q(rootfs.toString())).append(';');
     sh.append(" mount --bind \"$R\" \"$R\"; mount -o remount,ro,bind \"$R\";");
     sh.append(" mount -t proc proc \"$R/proc\"; mount --rbind /dev \"$R/dev\";");
@@ -128,7 +135,7 @@ public final class ImageArchive {
     all.putAll(extraEnv);
     all.forEach((k, v) -> sh.append(' ').append(q(k + "=" + v)));
     sh.append(" /usr/sbin/chroot --userspec=").append(user).append(" \"$R\"");
-    command.forEach(a -> sh.append(' ').append(q(a)));
+    cmd.forEach(a -> sh.append(' ').append(q(a)));
     return new ProcessBuilder(
             "unshare",
             "--mount",
