@@ -12,7 +12,7 @@ modules=java.base,java.desktop,java.naming,java.sql,java.compiler,java.net.http,
 jdk.jfr,jdk.management,jdk.unsupported,jdk.crypto.ec
 
 if [ ! -d "$jdk/jmods" ]; then
-  echo "rootfs.sh: $jdk has no jmods/ (Debian: apt-get install openjdk-17-jmods); cannot jlink" >&2
+  echo "rootfs.sh: $jdk has no jmods/ (install a full JDK 17: Debian's openjdk-17-jdk-headless, Temurin); cannot jlink" >&2
   exit 1
 fi
 rm -rf "$out"
