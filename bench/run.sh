@@ -14,12 +14,9 @@ ROOT=$(dirname "$HERE")
 WORK=${WORK:-/tmp/fulcrum-bench}
 export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5} IDLE=${IDLE:-5000} BIG=${BIG:-10000}
 export PUSHES=${PUSHES:-200}
-# The JVM flags users should run fulcrum-proxy with on a small lb host (documented in results.md).
-DEFAULT_JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx64m -XX:MaxNewSize=12m -Xss256k \
--XX:MaxMetaspaceSize=48m -XX:ReservedCodeCacheSize=24m -XX:CICompilerCount=2 \
--XX:TrimNativeHeapInterval=5000 -XX:MaxDirectMemorySize=32m -XX:-UsePerfData \
--Dio.netty.allocator.numHeapArenas=0 -Dio.netty.allocator.numDirectArenas=1 \
--Dio.netty.allocator.maxOrder=7 -Dio.netty.leakDetection.level=disabled"
+# The JVM flags fulcrum-proxy ships with (the systemd unit and the container image read the same
+# file), so the benchmark measures what users run. JAVA_OPTS overrides them for experiments.
+DEFAULT_JAVA_OPTS=$(grep -v '^#' "$ROOT/deploy/jvm/fulcrum-proxy.options" | tr '\n' ' ')
 # glibc would otherwise keep one malloc arena per thread that ever allocated (the JIT's threads).
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export JAVA_OPTS=${JAVA_OPTS:-$DEFAULT_JAVA_OPTS}

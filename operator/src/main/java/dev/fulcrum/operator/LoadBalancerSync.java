@@ -38,6 +38,7 @@ public final class LoadBalancerSync {
   private final EpochSource epoch;
   private final Duration poll;
   private final Clock clock;
+  private final OperatorMetrics metrics;
 
   public LoadBalancerSync(
       ProxyClient client,
@@ -47,6 +48,7 @@ public final class LoadBalancerSync {
       Duration poll,
       Clock clock) {
     this.client = client;
+    this.metrics = metrics;
     this.pushes = new ProxyPushes(client, metrics);
     this.debounce = new JoinDebounce(joinDebounce);
     this.epoch = epoch;
@@ -122,7 +124,9 @@ public final class LoadBalancerSync {
             seen,
             results,
             joinPending);
-    return new Outcome(StatusBuilder.build(previous, facts, clock.instant()), next);
+    ExternalLoadBalancerStatus status = StatusBuilder.build(previous, facts, clock.instant());
+    metrics.observed(id, spec.frontend != null && spec.frontend.virtualIP != null, status, seen);
+    return new Outcome(status, next);
   }
 
   /** deletionPolicy Clear: DELETE from every proxy; the errors left, empty when all are done. */

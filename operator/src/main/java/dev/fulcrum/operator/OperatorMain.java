@@ -3,6 +3,7 @@ package dev.fulcrum.operator;
 import dev.fulcrum.operator.push.ProxyClient;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -70,6 +71,8 @@ public final class OperatorMain {
       EpochSource epoch,
       boolean useSsa,
       boolean exitOnStopLeading) {
+    OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
+    operatorMetrics.leading(!settings.leaderElection());
     Operator operator =
         new Operator(
             o -> {
@@ -83,13 +86,18 @@ public final class OperatorMain {
                             settings.leaseName())
                         .withLeaseNamespace(settings.leaseNamespace())
                         .withExitOnStopLeading(exitOnStopLeading)
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> operatorMetrics.leading(true),
+                                () -> operatorMetrics.leading(false),
+                                leader -> {}))
                         .build());
               }
             });
     LoadBalancerSync sync =
         new LoadBalancerSync(
             new ProxyClient(Duration.ofSeconds(3), Duration.ofSeconds(5)),
-            new OperatorMetrics(registry),
+            operatorMetrics,
             epoch,
             settings.joinDebounce(),
             settings.poll(),

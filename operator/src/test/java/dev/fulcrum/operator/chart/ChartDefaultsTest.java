@@ -55,7 +55,10 @@ class ChartDefaultsTest {
     assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName())
         .isEqualTo(stored(ServiceAccount.class, "fulcrum").getMetadata().getName());
     Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertThat(c.getImage()).isEqualTo("ghcr.io/fulcrum-dev/fulcrum-operator:0.1.0");
+    assertThat(c.getImage())
+        .isEqualTo(
+            "ghcr.io/fulcrum-dev/fulcrum-operator:"
+                + System.getProperty("fulcrum.project.version"));
     Map<String, String> env =
         c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     assertThat(env)

@@ -4,26 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The pod security the chart promises (restricted Pod Security Standard), checked on a Deployment.
+ * The pod security the chart promises (restricted Pod Security Standard), checked on a pod spec.
  */
 final class ChartSecurity {
   private ChartSecurity() {}
 
   static void assertHardened(Deployment d) {
-    PodSecurityContext pod = d.getSpec().getTemplate().getSpec().getSecurityContext();
+    assertHardened(d.getSpec().getTemplate().getSpec());
+  }
+
+  static void assertHardened(PodSpec spec) {
+    PodSecurityContext pod = spec.getSecurityContext();
     assertThat(pod.getRunAsNonRoot()).isTrue();
     assertThat(pod.getRunAsUser()).isEqualTo(65532L);
     assertThat(pod.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
 
-    List<Container> containers =
-        new ArrayList<>(d.getSpec().getTemplate().getSpec().getContainers());
-    List<Container> init = d.getSpec().getTemplate().getSpec().getInitContainers();
+    List<Container> containers = new ArrayList<>(spec.getContainers());
+    List<Container> init = spec.getInitContainers();
     if (init != null) {
       containers.addAll(init);
     }

@@ -40,6 +40,12 @@ class LbHostFilesTest {
     assertThat(unit).contains("StateDirectory=fulcrum\n");
     assertThat(config.stateDir()).isEqualTo("/var/lib/fulcrum");
     assertThat(unit).containsPattern("ExecStart=.* --config /etc/fulcrum/proxy.yaml\n");
+    // One set of JVM flags: the unit, the image and bench/run.sh read deploy/jvm/.
+    assertThat(unit).contains("ExecStart=/usr/bin/java @/opt/fulcrum/fulcrum-proxy.options -jar ");
+    assertThat(Files.readString(ROOT.resolve("deploy/LB-HOSTS.md")))
+        .contains("deploy/jvm/fulcrum-proxy.options /opt/fulcrum/");
+    assertThat(Files.readString(ROOT.resolve("bench/run.sh")))
+        .contains("deploy/jvm/fulcrum-proxy.options");
     assertThat(config.staticLoadBalancers()).isEmpty();
   }
 

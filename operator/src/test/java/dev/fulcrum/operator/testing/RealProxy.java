@@ -5,11 +5,14 @@ import dev.fulcrum.proxy.ProxyMetrics;
 import dev.fulcrum.proxy.admin.AdminServer;
 import dev.fulcrum.proxy.admin.AdminSettings;
 import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.admin.TelemetryServer;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.Ports;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +26,8 @@ public final class RealProxy implements AutoCloseable {
   private final Path dir;
   private final Transport transport = new Transport(1, false);
   private final ProxyEngine engine;
+  private final ProxyMetrics metrics = new ProxyMetrics();
+  private TelemetryServer telemetry;
   private volatile boolean vipHeld;
   private AdminSettings settings;
   private AdminServer admin;
@@ -45,9 +50,7 @@ public final class RealProxy implements AutoCloseable {
     Path certFile = Files.writeString(dir.resolve("admin.crt"), cert.certificatePem());
     Path keyFile = Files.writeString(dir.resolve("admin.key"), cert.keyPem());
     Path tokenFile = Files.writeString(dir.resolve("token"), token + "\n");
-    engine =
-        new ProxyEngine(
-            name, host, transport, new StateStore(dir.resolve("state")), new ProxyMetrics());
+    engine = new ProxyEngine(name, host, transport, new StateStore(dir.resolve("state")), metrics);
     Path clientCaFile =
         clientCa == null
             ? null
@@ -56,6 +59,13 @@ public final class RealProxy implements AutoCloseable {
     settings =
         new AdminSettings(host, Ports.free(host), certFile, keyFile, clientCaFile, tokenFile);
     startAdmin();
+  }
+
+  /** Starts the telemetry port (/metrics, /readyz) on a free port of the proxy's host. */
+  public InetSocketAddress startTelemetry() throws IOException {
+    telemetry =
+        new TelemetryServer(new InetSocketAddress(host, Ports.free(host)), engine, metrics).start();
+    return telemetry.localAddress();
   }
 
   public String endpoint() {
@@ -115,6 +125,9 @@ public final class RealProxy implements AutoCloseable {
 
   @Override
   public void close() {
+    if (telemetry != null) {
+      telemetry.close();
+    }
     admin.close();
     engine.close();
     transport.close();
