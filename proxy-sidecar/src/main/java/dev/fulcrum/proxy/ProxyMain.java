@@ -183,15 +183,7 @@ public final class ProxyMain implements AutoCloseable {
       System.exit(1);
       return;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  proxy.close();
-                  stopped.countDown();
-                },
-                "fulcrum-shutdown"));
-    stopped.await();
+    StopSequence.install(proxy, proxy.engine, config.shutdownDelay(), config.drain());
+    new CountDownLatch(1).await(); // the stop sequence ends the process
   }
 }
