@@ -20,27 +20,42 @@ final class StopSequence {
 
   static final int FORCED_EXIT = 143; // 128 + SIGTERM, as a signal's default would
 
-  private final ProxyMain proxy;
-  private final ProxyEngine engine;
   private final Duration delay;
   private final Duration drain;
   private final AtomicBoolean started = new AtomicBoolean();
+  private volatile ProxyMain proxy; // null while starting
+  private volatile Signal early; // a signal that came while starting
 
-  private StopSequence(ProxyMain proxy, ProxyEngine engine, Duration delay, Duration drain) {
-    this.proxy = proxy;
-    this.engine = engine;
+  private StopSequence(Duration delay, Duration drain) {
     this.delay = delay;
     this.drain = drain;
   }
 
-  /** Takes over SIGTERM and SIGINT for this proxy. */
-  static void install(ProxyMain proxy, ProxyEngine engine, Duration delay, Duration drain) {
-    StopSequence stop = new StopSequence(proxy, engine, delay, drain);
+  /** Takes over SIGTERM and SIGINT, before the proxy starts, so no signal finds it unprepared. */
+  static StopSequence install(Duration delay, Duration drain) {
+    StopSequence stop = new StopSequence(delay, drain);
     Signal.handle(new Signal("TERM"), stop::signalled);
     Signal.handle(new Signal("INT"), stop::signalled);
+    return stop;
   }
 
-  private void signalled(Signal signal) {
+  /** The proxy is up: a signal runs the whole sequence (one that came while starting, now). */
+  synchronized void started(ProxyMain proxy) {
+    this.proxy = proxy;
+    if (early != null) {
+      signalled(early);
+    }
+  }
+
+  private synchronized void signalled(Signal signal) {
+    if (proxy == null) {
+      if (early != null) {
+        Runtime.getRuntime().halt(FORCED_EXIT); // a second signal while starting
+      }
+      log.info("SIG{} while starting: stopping once started", signal.getName());
+      early = signal;
+      return;
+    }
     if (!started.compareAndSet(false, true)) {
       log.warn("second SIG{}: exiting now, cutting {} connections", signal.getName(), active());
       Runtime.getRuntime().halt(FORCED_EXIT);
@@ -66,6 +81,7 @@ final class StopSequence {
   }
 
   private void run() {
+    ProxyEngine engine = proxy.engine();
     engine.beginStop();
     pause(delay);
     engine.stopAccepting();
@@ -87,7 +103,7 @@ final class StopSequence {
   }
 
   private int active() {
-    return engine.activeConnections();
+    return proxy.engine().activeConnections();
   }
 
   private static void pause(Duration d) {
