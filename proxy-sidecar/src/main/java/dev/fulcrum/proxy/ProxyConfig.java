@@ -9,6 +9,7 @@ import dev.fulcrum.proxy.api.RebalanceConfig;
 import dev.fulcrum.proxy.api.TimeoutsConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -22,6 +23,10 @@ import java.util.List;
  *     the kernel or a container's seccomp profile does not allow falls back to epoll, then nio,
  *     logged
  * @param keepalived where to render keepalived's config for the VIPs; null means not at all
+ * @param shutdownDelaySeconds on SIGTERM, how long /readyz fails while the proxy still serves, so
+ *     keepalived moves the VIP before the listeners close (default 5)
+ * @param drainSeconds then, how long established connections may finish before they are closed and
+ *     the process exits (default 25)
  */
 public record ProxyConfig(
     String name,
@@ -32,7 +37,21 @@ public record ProxyConfig(
     Integer workerThreads,
     String transport,
     List<StaticLoadBalancer> loadBalancers,
-    Keepalived keepalived) {
+    Keepalived keepalived,
+    Integer shutdownDelaySeconds,
+    Integer drainSeconds) {
+
+  public static final int DEFAULT_SHUTDOWN_DELAY_SECONDS = 5;
+  public static final int DEFAULT_DRAIN_SECONDS = 25;
+
+  public Duration shutdownDelay() {
+    return Duration.ofSeconds(
+        shutdownDelaySeconds == null ? DEFAULT_SHUTDOWN_DELAY_SECONDS : shutdownDelaySeconds);
+  }
+
+  public Duration drain() {
+    return Duration.ofSeconds(drainSeconds == null ? DEFAULT_DRAIN_SECONDS : drainSeconds);
+  }
 
   /**
    * The admin API (HTTPS, bearer token).

@@ -108,6 +108,8 @@ public final class ProxyConfigLoader {
               + c.transport()
               + "\")");
     }
+    seconds(out, "shutdownDelaySeconds", c.shutdownDelaySeconds(), 0, 600);
+    seconds(out, "drainSeconds", c.drainSeconds(), 0, 3600);
     keepalived(out, c);
     Set<String> ids = new HashSet<>();
     List<ProxyConfig.StaticLoadBalancer> lbs = c.staticLoadBalancers();
@@ -127,6 +129,12 @@ public final class ProxyConfigLoader {
       ConfigValidator.problems(normalized).forEach(p -> out.add(at + "." + p));
     }
     return out;
+  }
+
+  private static void seconds(List<String> out, String field, Integer value, int min, int max) {
+    if (value != null && (value < min || value > max)) {
+      out.add(field + ": must be between " + min + " and " + max + " seconds (got " + value + ")");
+    }
   }
 
   private static void keepalived(List<String> out, ProxyConfig c) {

@@ -46,6 +46,7 @@ public final class ProxyEngine implements AutoCloseable {
   private final Map<String, ServedLoadBalancer> served = new ConcurrentHashMap<>();
   private volatile long highestEpoch;
   private volatile String stateProblem;
+  private volatile boolean stopping;
   private volatile Runnable onChange = () -> {};
 
   /**
@@ -255,8 +256,30 @@ public final class ProxyEngine implements AutoCloseable {
     return new ProxyStatus(name, bootId, r.ready(), r.reason(), vipHeld, summaries);
   }
 
+  /**
+   * The first step of a stop: readiness fails from now on (keepalived moves the VIP away) while
+   * every frontend keeps serving.
+   */
+  public void beginStop() {
+    stopping = true;
+    log.info("stopping: /readyz fails from now on; still serving until the listeners close");
+  }
+
+  /** The second step: no new connections; established ones live on until they end or are cut. */
+  public synchronized void stopAccepting() {
+    served.values().forEach(ServedLoadBalancer::stopAccepting);
+  }
+
+  /** Proxied connections open now, over every frontend. */
+  public int activeConnections() {
+    return served.values().stream().mapToInt(ServedLoadBalancer::activeConnections).sum();
+  }
+
   /** Ready when every frontend listens with at least one backend up (keepalived's track script). */
   public Readiness readiness() {
+    if (stopping) {
+      return new Readiness(false, "shutting down");
+    }
     if (stateProblem != null) {
       return new Readiness(false, stateProblem);
     }
@@ -279,6 +302,10 @@ public final class ProxyEngine implements AutoCloseable {
 
   public String bootId() {
     return bootId;
+  }
+
+  public boolean stopping() {
+    return stopping;
   }
 
   public long highestEpoch() {

@@ -175,6 +175,7 @@ public final class ProxyMain implements AutoCloseable {
       System.exit(2);
       return;
     }
+    StopSequence stop = StopSequence.install(config.shutdownDelay(), config.drain());
     ProxyMain proxy;
     try {
       proxy = start(config, null);
@@ -183,15 +184,7 @@ public final class ProxyMain implements AutoCloseable {
       System.exit(1);
       return;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  proxy.close();
-                  stopped.countDown();
-                },
-                "fulcrum-shutdown"));
-    stopped.await();
+    stop.started(proxy);
+    new CountDownLatch(1).await(); // the stop sequence ends the process
   }
 }

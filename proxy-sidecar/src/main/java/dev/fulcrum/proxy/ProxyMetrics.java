@@ -2,6 +2,7 @@ package dev.fulcrum.proxy;
 
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.health.CheckCounters;
+import dev.fulcrum.proxy.net.BufferBudget;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -29,6 +30,14 @@ public final class ProxyMetrics {
   private final Map<String, Gauge> appliedInfo = new ConcurrentHashMap<>();
 
   private record Registered(Backend backend, List<Meter> meters) {}
+
+  public ProxyMetrics() {
+    FunctionCounter.builder(
+            "fulcrum.direct.memory.waits", BufferBudget.class, c -> BufferBudget.waits())
+        .description(
+            "Receives that found direct memory at its limit (MaxDirectMemorySize) and waited")
+        .register(registry);
+  }
 
   public PrometheusMeterRegistry registry() {
     return registry;

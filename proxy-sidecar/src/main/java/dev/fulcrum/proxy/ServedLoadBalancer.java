@@ -124,6 +124,18 @@ final class ServedLoadBalancer {
         TimeUnit.SECONDS);
   }
 
+  /** Closes the listener only: established connections and health checks go on (a stop's drain). */
+  void stopAccepting() {
+    FrontendServer f = frontend;
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  int activeConnections() {
+    return backends.values().stream().mapToInt(Backend::activeConnections).sum();
+  }
+
   /** Stops listening, stops checks, and drains every backend. */
   void stop() {
     FrontendServer f = frontend;

@@ -53,6 +53,20 @@ final class AdminApi {
     }
   }
 
+  /**
+   * Checks a request's headers before its body is read: false (logged, counted as a 401) when the
+   * bearer token is missing or wrong.
+   */
+  boolean admits(String method, String path, String from, String authorization) {
+    AdminRequest headersOnly =
+        new AdminRequest(method, path, authorization, null, new byte[0], from);
+    if (authorized(headersOnly)) {
+      return true;
+    }
+    engine.metrics().adminRequest(method, 401);
+    return false;
+  }
+
   private boolean authorized(AdminRequest r) {
     String header = r.authorization();
     String presented =

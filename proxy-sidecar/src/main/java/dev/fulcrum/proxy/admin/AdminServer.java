@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,16 @@ public final class AdminServer implements AutoCloseable {
 
   /** Pushes are full configs of a few backends; anything near this is not a config. */
   static final int MAX_BODY_BYTES = 1 << 20;
+
+  /**
+   * Admin connections open at once; more are closed as they arrive. The operator needs one or two;
+   * the rest of the room keeps it reachable while slow or unauthenticated clients (who hold no
+   * body: the token is checked first) are cut off by the request deadline.
+   */
+  static final int MAX_CONNECTIONS = 256;
+
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong refused = new AtomicLong();
 
   private final AdminSettings settings;
   private final Path stateDir;
@@ -77,12 +89,18 @@ public final class AdminServer implements AutoCloseable {
               group,
               at,
               "admin API",
-              p ->
-                  p.addLast(tls.newHandler(p.channel().alloc()))
-                      .addLast(new HttpServerCodec())
-                      .addLast(new BodyLimit())
-                      .addLast(new RequestDeadline(deadlineMillis))
-                      .addLast(new AdminHandler(api, executor)));
+              p -> {
+                if (!admit(p.channel())) {
+                  return;
+                }
+                p.channel().config().setAllocator(HeapAllocator.INSTANCE);
+                p.addLast(tls.newHandler(HeapAllocator.INSTANCE))
+                    .addLast(new HttpServerCodec())
+                    .addLast(new TokenGate(api))
+                    .addLast(new BodyLimit())
+                    .addLast(new RequestDeadline(deadlineMillis))
+                    .addLast(new AdminHandler(api, executor));
+              });
     } catch (IOException e) {
       close();
       throw e;
@@ -92,6 +110,25 @@ public final class AdminServer implements AutoCloseable {
         HttpListener.hostPort(listener),
         settings.clientCaFile() == null ? "bearer token" : "bearer token and client certificate");
     return this;
+  }
+
+  /** Counts the connection in, or closes it when {@link #MAX_CONNECTIONS} are open. */
+  private boolean admit(Channel ch) {
+    if (open.incrementAndGet() > MAX_CONNECTIONS) {
+      open.decrementAndGet();
+      long n = refused.incrementAndGet();
+      if (n == 1 || n % 100 == 0) {
+        log.warn(
+            "admin API: {} connections open, the most allowed; closing {} ({} refused so far)",
+            MAX_CONNECTIONS,
+            ch.remoteAddress(),
+            n);
+      }
+      ch.close();
+      return false;
+    }
+    ch.closeFuture().addListener(f -> open.decrementAndGet());
+    return true;
   }
 
   /** The bound address, e.g. to learn the port chosen for port 0. */

@@ -28,7 +28,11 @@ public final class Backend {
   private final LongAdder transitions = new LongAdder();
   // Guards nothing else: a concurrent set, because connections open and close on many event loops.
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-  private volatile Health health = Health.UP;
+  private volatile Health health = Health.UP; // what new connections see
+  private volatile Health checked = Health.UP; // the active checks' verdict alone
+  private volatile boolean passivelyDown; // set by failed dials, cleared by passing checks
+  private int failedDials; // consecutive; guarded by this
+  private long firstFailedDialNanos; // guarded by this
   private volatile boolean draining;
   private volatile String lastCheckError;
   private volatile List<String> tlsSans = List.of();
@@ -60,14 +64,22 @@ public final class Backend {
     return health == Health.UP;
   }
 
-  /** Marks the backend up; logs the transition. */
+  /** The active checks say Up (also ending a passive Down); logs the transition. */
   public void markUp(String why) {
+    checked = Health.UP;
+    passivelyDown = false;
     transition(Health.UP, why);
   }
 
-  /** Marks the backend down and closes its connections so clients reconnect elsewhere. */
+  /**
+   * The active checks say Down: the backend leaves new connections' picks and its connections are
+   * closed so clients reconnect elsewhere.
+   */
   public void markDown(String why) {
-    if (transition(Health.DOWN, why)) {
+    boolean wasChecked = checked == Health.DOWN;
+    checked = Health.DOWN;
+    transition(Health.DOWN, why);
+    if (!wasChecked) {
       closeAll("backend " + endpoint() + " is down (" + why + ")");
     }
   }
@@ -117,6 +129,39 @@ public final class Backend {
   /** Records how long a successful dial took; metrics install the recorder. */
   public void dialed(long nanos) {
     dialLatencyNanos.accept(nanos);
+    synchronized (this) {
+      failedDials = 0;
+    }
+  }
+
+  /**
+   * A failed dial (passive evidence). It alone marks nothing: {@code fall} consecutive failures
+   * within {@code fall} check intervals take the backend out of new connections' picks, closing
+   * none; only the active checks' Down closes its connections.
+   */
+  public void dialFailed(String why, int fall, long windowNanos, long nowNanos) {
+    connectFailures.increment();
+    synchronized (this) {
+      if (failedDials == 0 || nowNanos - firstFailedDialNanos > windowNanos) {
+        failedDials = 0;
+        firstFailedDialNanos = nowNanos;
+      }
+      if (++failedDials < fall || passivelyDown) {
+        return;
+      }
+      failedDials = 0;
+      passivelyDown = true;
+    }
+    transition(Health.DOWN, fall + " failed dials in a row, last: " + why);
+  }
+
+  /** The active checks' verdict, which rise/fall counts from; failed dials do not change it. */
+  public Health checkedHealth() {
+    return checked;
+  }
+
+  public boolean passivelyDown() {
+    return passivelyDown;
   }
 
   public void dialLatencyRecorder(LongConsumer recorder) {

@@ -1,7 +1,9 @@
 package dev.fulcrum.proxy.balance;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -10,11 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Paced rebalancing: when one backend's share of connections is far from even, closes the oldest
- * connections of the most loaded backend, one per tick, at no more than the configured rate.
+ * Paced rebalancing, opt-in: after a backend joins or rejoins, while one backend's share of
+ * connections is far from even, closes the oldest connection (never one younger than {@link
+ * #MIN_AGE}) of the most loaded backend, one per tick, at no more than the configured rate. Drift
+ * without a rejoin is left alone.
  */
 public final class Rebalancer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
+
+  /** A connection younger than this is never closed to rebalance: it has just chosen. */
+  public static final Duration MIN_AGE = Duration.ofSeconds(30);
 
   private final String loadBalancerId;
   private final ScheduledExecutorService scheduler;
@@ -25,6 +32,7 @@ public final class Rebalancer implements AutoCloseable {
   private boolean closed;
   // Touched only by ticks, which the single scheduler thread runs one after another.
   private boolean rebalancing;
+  private Set<Backend> lastUp = Set.of();
 
   public Rebalancer(String loadBalancerId, ScheduledExecutorService scheduler) {
     this.loadBalancerId = loadBalancerId;
@@ -58,6 +66,11 @@ public final class Rebalancer implements AutoCloseable {
       BackendPool p = pool;
       int tolerance = p.config().rebalance().tolerancePercent();
       List<Backend> up = p.backends().stream().filter(b -> b.isUp() && !b.draining()).toList();
+      boolean rejoined = !lastUp.isEmpty() && !lastUp.containsAll(up);
+      lastUp = Set.copyOf(up);
+      if (!rebalancing && !rejoined) {
+        return; // only a join or rejoin starts rebalancing, never ordinary drift
+      }
       Backend busiest = overloaded(up, tolerance);
       if (busiest == null) {
         if (rebalancing) {
@@ -68,15 +81,17 @@ public final class Rebalancer implements AutoCloseable {
         }
         return;
       }
-      if (!rebalancing) {
+      if (rejoined) {
         log.info(
             "{}: connections more than {}% off even ({}); closing the oldest on the busiest"
                 + " backend at up to {}/s",
             loadBalancerId, tolerance, spread(up), p.config().rebalance().closesPerSecond());
         rebalancing = true;
       }
+      long youngest = System.nanoTime() - MIN_AGE.toNanos();
       busiest.connections().stream()
           .min(Comparator.comparingLong(Connection::openedAtNanos))
+          .filter(c -> c.openedAtNanos() <= youngest)
           .ifPresent(
               oldest -> {
                 log.info(

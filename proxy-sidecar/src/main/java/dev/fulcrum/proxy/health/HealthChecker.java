@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.health;
 
 import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.balance.Backend;
+import dev.fulcrum.proxy.balance.Health;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
@@ -25,6 +26,7 @@ final class HealthChecker {
   private final Class<? extends SocketChannel> channelClass;
   private final CheckCounters counters;
   private final RiseFall riseFall;
+  private int passedSincePassiveDown; // on the checker's loop only
   private volatile boolean stopped;
   private ScheduledFuture<?> next;
   private Future<Void> inFlight;
@@ -98,11 +100,17 @@ final class HealthChecker {
           backend.endpoint(),
           error);
     }
-    switch (riseFall.record(ok, backend.health())) {
+    switch (riseFall.record(ok, backend.checkedHealth())) {
       case MARK_DOWN ->
           backend.markDown(c.fall() + " failed " + c.mode() + " checks, last: " + error);
       case MARK_UP -> backend.markUp(c.rise() + " passed " + c.mode() + " checks");
       case STAY -> {}
+    }
+    // Failed dials took it out of rotation while the checks still pass: rise passes bring it back.
+    passedSincePassiveDown = ok && backend.passivelyDown() ? passedSincePassiveDown + 1 : 0;
+    if (passedSincePassiveDown >= c.rise() && backend.checkedHealth() == Health.UP) {
+      passedSincePassiveDown = 0;
+      backend.markUp(c.rise() + " passed " + c.mode() + " checks after failed dials");
     }
     // Measured from the end of this check, so a slow backend is never checked twice at once.
     int delay = backend.isUp() ? c.intervalSeconds() : c.downIntervalSeconds();

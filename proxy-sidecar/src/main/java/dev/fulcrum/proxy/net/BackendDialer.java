@@ -124,8 +124,7 @@ final class BackendDialer {
     private void failed(ProxiedConnection connection, Throwable cause) {
       Backend backend = connection.backend();
       connection.unregister();
-      backend.connectFailed();
-      backend.markDown("connect failed: " + cause.getMessage());
+      PassiveHealth.dialFailed(backend, pool.config(), "connect failed: " + cause.getMessage());
       log.warn(
           "{}: dial of {} for client {} failed: {}",
           id,

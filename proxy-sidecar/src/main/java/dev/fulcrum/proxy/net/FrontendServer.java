@@ -142,7 +142,7 @@ public final class FrontendServer implements AutoCloseable {
     }
     Channel l = listener;
     if (l != null) {
-      l.close().syncUninterruptibly();
+      l.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS); // bounded
       log.info("{}: stopped listening on {}", id, l.localAddress());
     }
   }

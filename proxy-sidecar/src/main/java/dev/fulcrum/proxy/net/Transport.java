@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@code workerThreads: 1} really is one thread.
  */
 public final class Transport implements AutoCloseable {
+  static final int RING_SIZE = 4096;
+  static final int CQ_SIZE = 16384;
+
   /** An I/O mechanism; {@link #choose} falls back to the next one the kernel offers. */
   public enum Kind {
     /**
@@ -120,7 +124,12 @@ public final class Transport implements AutoCloseable {
     }
     IoHandlerFactory handlers =
         switch (kind) {
-          case IO_URING_CHANNELS, IO_URING -> IoUringIoHandler.newFactory();
+          // A reconnect storm puts thousands of polls, receives and dials in flight at once: a
+          // ring and completion queue this size take them without overflowing to the kernel's
+          // backlog (256 KiB of SQEs, 256 KiB of CQEs per loop).
+          case IO_URING_CHANNELS, IO_URING ->
+              IoUringIoHandler.newFactory(
+                  new IoUringIoHandlerConfig().setRingSize(RING_SIZE).setCqSize(CQ_SIZE));
           case EPOLL -> EpollIoHandler.newFactory();
           case NIO -> NioIoHandler.newFactory();
         };

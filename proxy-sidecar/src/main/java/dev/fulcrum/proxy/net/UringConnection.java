@@ -5,7 +5,6 @@ import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import dev.fulcrum.proxy.balance.Connection;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -55,6 +54,9 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
 
   /** A connection that moved no byte for this long gives its buffers back until the next byte. */
   static final long PARK_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** How soon a connection that found no buffer memory tries again. */
+  static final long MEMORY_RETRY_MILLIS = 20;
 
   private final String id;
   private final IoEventLoop loop;
@@ -229,10 +231,9 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
 
   private void failed(String why) {
     Backend backend = leg.backend;
-    backend.connectionClosed(leg); // before markDown, whose closeAll must not reach this client
+    backend.connectionClosed(leg);
     closeServer();
-    backend.connectFailed();
-    backend.markDown("connect failed: " + why);
+    PassiveHealth.dialFailed(backend, pool.config(), "connect failed: " + why);
     log.warn(
         "{}: dial of {} for client {} failed: {}", id, backend.endpoint(), clientAddress(), why);
     if (ending) {
@@ -348,17 +349,25 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
 
     /** Posts a receive with a buffer: bytes are flowing, so the next ones come straight in. */
     void receive() {
+      if (ending) {
+        return;
+      }
       if (buf == null) {
-        try {
-          buf = PooledByteBufAllocator.DEFAULT.directBuffer(size, size);
-        } catch (
-            OutOfMemoryError e) { // MaxDirectMemorySize reached: this client goes, not the loop
-          log.warn("{}: closing client {}: no buffer memory left ({})", id, clientAddress(), e);
-          end();
+        buf = BufferBudget.allocate(size);
+        if (buf == null) { // direct memory is at its limit: this connection waits, the loop goes on
+          waitForMemory();
           return;
         }
       }
       recvOp = submit(UringOps.recv(from(), buf.memoryAddress(), buf.capacity(), recvTag));
+    }
+
+    /**
+     * Tries the receive again a little later, when other connections may have given buffers back.
+     */
+    private void waitForMemory() {
+      BufferBudget.waited();
+      loop.schedule(this::receive, MEMORY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     void received(int res) {
@@ -419,10 +428,16 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       }
       sending = false;
       length = 0;
-      if (ending || buf.capacity() < size) {
+      boolean tight = BufferBudget.tight();
+      if (ending || buf.capacity() < size || tight) {
         buf = release(buf);
       }
-      if (!ending) {
+      if (ending) {
+        return;
+      }
+      if (tight) {
+        poll(); // short of memory: wait for the next bytes without holding a buffer
+      } else {
         receive();
       }
     }

@@ -163,7 +163,8 @@ final class UringListener implements IoUringIoHandle, AcceptBackoff.Gate {
                 registration.submit(UringOps.cancel(acceptOp, CANCEL));
               }
             })
-        .syncUninterruptibly();
+        // bounded: a stop must end even when the loop is stuck
+        .awaitUninterruptibly(2, TimeUnit.SECONDS);
     try {
       acceptEnded.get(2, TimeUnit.SECONDS);
     } catch (TimeoutException e) {

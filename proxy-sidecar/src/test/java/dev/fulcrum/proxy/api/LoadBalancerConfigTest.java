@@ -56,7 +56,7 @@ class LoadBalancerConfigTest {
             new TimeoutsConfig(5, 3600, 30),
             List.of(S1),
             10_000,
-            new RebalanceConfig(1, 15));
+            new RebalanceConfig(0, 15));
 
     assertThat(explicit.contentVersion()).isEqualTo(omitted.contentVersion());
   }

@@ -38,7 +38,7 @@ class RebalancerTest {
     List<FakeConnection> originalB = open(b, 150, 1_000);
     BackendPool pool = pool(List.of(a, b, c), 200, 10);
 
-    runUntil(pool, () -> Rebalancer.overloaded(pool.backends(), 10) == null);
+    runUntil(pool, c, () -> Rebalancer.overloaded(pool.backends(), 10) == null);
 
     assertThat(c.activeConnections()).isBetween(90, 110);
     assertThat(a.activeConnections() + b.activeConnections() + c.activeConnections())
@@ -56,7 +56,7 @@ class RebalancerTest {
     Backend b = backend("b");
     open(a, 100, 0);
 
-    runUntil(pool(List.of(a, b), 20, 5), () -> closedAt.size() >= 45);
+    runUntil(pool(List.of(a, b), 20, 5), b, () -> closedAt.size() >= 45);
 
     List<Long> times = List.copyOf(closedAt);
     for (int i = 0; i < times.size(); i++) {
@@ -75,8 +75,58 @@ class RebalancerTest {
     open(b, 50, 0);
     c.markDown("test: server gone");
 
-    runUntil(pool(List.of(a, b, c), 1000, 10), () -> scheduler.runs.get() >= 50);
+    runUntil(pool(List.of(a, b, c), 1000, 10), null, () -> scheduler.runs.get() >= 50);
 
+    assertThat(closed).isEmpty();
+  }
+
+  @Test
+  void driftWithoutAJoinOrRejoinClosesNothing() throws Exception {
+    Backend a = backend("a");
+    Backend b = backend("b");
+    open(a, 100, 0); // b has none: far from even, but nothing rejoined
+
+    runUntil(pool(List.of(a, b), 1000, 10), null, () -> scheduler.runs.get() >= 50);
+
+    assertThat(closed).isEmpty();
+  }
+
+  @Test
+  void aConnectionYoungerThanTheMinimumAgeIsNeverClosed() throws Exception {
+    Backend a = backend("a");
+    Backend b = backend("b");
+    open(a, 100, System.nanoTime()); // just opened
+
+    runUntil(pool(List.of(a, b), 1000, 10), b, () -> scheduler.runs.get() >= 50);
+
+    assertThat(closed).isEmpty();
+  }
+
+  @Test
+  void theDefaultConfigurationRebalancesNothing() throws Exception {
+    Backend a = backend("a");
+    Backend b = backend("b");
+    open(a, 100, 0);
+    LoadBalancerConfig config =
+        new LoadBalancerConfig(
+                null,
+                0L,
+                null,
+                Balance.LEAST_CONNECTIONS,
+                null,
+                null,
+                List.of(a.config(), b.config()),
+                null,
+                null)
+            .normalized();
+    assertThat(config.rebalance().closesPerSecond()).isZero();
+    scheduler.setRemoveOnCancelPolicy(true);
+    try (Rebalancer r = new Rebalancer("ns.lb", scheduler)) {
+      b.markDown("test: restarting");
+      r.update(new BackendPool(config, List.of(a, b), Balancers.of(Balance.LEAST_CONNECTIONS)));
+      b.markUp("test: rejoined");
+      assertThat(scheduler.getQueue()).as("no rebalancing ticks are scheduled").isEmpty();
+    }
     assertThat(closed).isEmpty();
   }
 
@@ -113,12 +163,25 @@ class RebalancerTest {
     assertThat(Rebalancer.overloaded(List.of(a), 10)).as("a single backend").isNull();
   }
 
-  /** Rebalances until the condition holds, then stops and waits out any running tick. */
-  private void runUntil(BackendPool pool, java.util.concurrent.Callable<Boolean> done)
+  /**
+   * Rebalances until the condition holds, then stops and waits out any running tick; {@code
+   * rejoining} (when not null) is down at the start and comes back after the first tick, as a
+   * restarted server does.
+   */
+  private void runUntil(
+      BackendPool pool, Backend rejoining, java.util.concurrent.Callable<Boolean> done)
       throws InterruptedException {
     reconnectTo = pool.backends();
+    if (rejoining != null) {
+      rejoining.markDown("test: restarting");
+    }
     try (Rebalancer r = new Rebalancer("ns.lb", scheduler)) {
       r.update(pool);
+      if (rejoining != null) {
+        int before = scheduler.runs.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> scheduler.runs.get() > before);
+        rejoining.markUp("test: rejoined");
+      }
       await().atMost(Duration.ofSeconds(30)).until(done);
     }
     scheduler.shutdown();

@@ -330,7 +330,8 @@ class FrontendServerTest {
       }
       Backend backend = pool.backends().get(0);
       assertThat(backend.connectFailures()).isEqualTo(1);
-      assertThat(backend.isUp()).isFalse();
+      // One failed dial is evidence, not a verdict: fall of them in a row, or the checks, decide.
+      assertThat(backend.isUp()).isTrue();
       assertThat(backend.activeConnections()).isZero();
     }
   }

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -30,24 +32,33 @@ public final class ProxyProcess implements AutoCloseable {
   private final Process process;
   private HttpClient admin;
 
-  private ProxyProcess(Path config, Path stateDir, int adminPort, int telemetryPort, Path log)
+  /** The JVM flags the proxy ships with (deploy/jvm/), which every test process runs with. */
+  static final Path SHIPPED_FLAGS = Path.of("..", "deploy", "jvm", "fulcrum-proxy.options");
+
+  private final List<String> jvmFlags;
+
+  private ProxyProcess(
+      Path config, Path stateDir, int adminPort, int telemetryPort, Path log, List<String> jvmFlags)
       throws IOException {
+    this.jvmFlags = List.copyOf(jvmFlags);
     this.config = config;
     this.stateDir = stateDir;
     this.adminPort = adminPort;
     this.telemetryPort = telemetryPort;
     this.log = log;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.add("@" + SHIPPED_FLAGS.toAbsolutePath());
+    command.addAll(jvmFlags); // after the shipped ones, so a test's flag wins
+    command.addAll(
+        List.of(
+            "-jar",
+            Path.of("target", "fulcrum-proxy.jar").toAbsolutePath().toString(),
+            "--config",
+            config.toString()));
     this.process =
-        new ProcessBuilder(
-                java,
-                "-jar",
-                Path.of("target", "fulcrum-proxy.jar").toAbsolutePath().toString(),
-                "--config",
-                config.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   /** Starts the proxy jar in {@code dir}; the token file is written unless it already exists. */
@@ -61,6 +72,13 @@ public final class ProxyProcess implements AutoCloseable {
    */
   public static ProxyProcess start(
       Path dir, String token, String logName, UnaryOperator<String> edit) throws IOException {
+    return start(dir, token, logName, edit, List.of());
+  }
+
+  /** As above, with JVM flags added after the shipped ones (e.g. a smaller direct memory). */
+  public static ProxyProcess start(
+      Path dir, String token, String logName, UnaryOperator<String> edit, List<String> jvmFlags)
+      throws IOException {
     Path stateDir = Files.createDirectories(dir.resolve("state"));
     Path tokenFile = dir.resolve("token");
     if (!Files.exists(tokenFile)) {
@@ -80,7 +98,8 @@ public final class ProxyProcess implements AutoCloseable {
             workerThreads: 1
             """
                 .formatted(adminPort, tokenFile, telemetryPort, stateDir)));
-    return new ProxyProcess(config, stateDir, adminPort, telemetryPort, dir.resolve(logName));
+    return new ProxyProcess(
+        config, stateDir, adminPort, telemetryPort, dir.resolve(logName), jvmFlags);
   }
 
   /**
@@ -90,12 +109,21 @@ public final class ProxyProcess implements AutoCloseable {
   public ProxyProcess restart(String logName) throws IOException {
     close();
     return new ProxyProcess(
-        config, stateDir, adminPort, telemetryPort, log.resolveSibling(logName));
+        config, stateDir, adminPort, telemetryPort, log.resolveSibling(logName), jvmFlags);
   }
 
   /** The config file the process was started with. */
   public Path config() {
     return config;
+  }
+
+  /** Sends SIGTERM, as systemd or a container runtime does to stop it. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {
