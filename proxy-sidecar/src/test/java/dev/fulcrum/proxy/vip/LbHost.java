@@ -109,8 +109,18 @@ final class LbHost {
 
   /** SIGTERM, as {@code systemctl stop} would send, and wait for the process to end. */
   void stopProxy() throws InterruptedException {
+    signalProxy();
+    awaitProxyExit();
+  }
+
+  /** SIGTERM only: the proxy fails /readyz at once and keeps serving through its delay. */
+  void signalProxy() {
     proxy.destroy();
-    if (!proxy.waitFor(30, TimeUnit.SECONDS)) {
+  }
+
+  /** Waits for the stopped proxy's delay and drain to end. */
+  void awaitProxyExit() throws InterruptedException {
+    if (!proxy.waitFor(45, TimeUnit.SECONDS)) {
       proxy.destroyForcibly().waitFor();
     }
   }
