@@ -35,26 +35,48 @@ public final class OperatorMain {
               return o != null && o.getRuntimeInfo().allEventSourcesAreHealthy();
             });
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = start(client, settings, registry);
+    LeaseHandOver handOver = new LeaseHandOver(identity(System.getenv()));
+    Operator operator = start(client, settings, registry, handOver);
     started.set(operator);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  // Nothing here may call System.exit: the JVM is already exiting and would hang.
+                  handOver.stopping();
                   operator.stop();
+                  if (settings.leaderElection()) {
+                    handOver.release(client, settings.leaseNamespace(), settings.leaseName());
+                  }
                   metrics.close();
+                  log.info("fulcrum-operator stopped");
+                  // A requested stop that finished its work is a success, not "killed by signal"
+                  // (143); halt is the one exit allowed inside a shutdown hook.
+                  System.out.flush();
+                  System.err.flush();
+                  Runtime.getRuntime().halt(0);
                 }));
     log.info("fulcrum-operator started; metrics on :{}/metrics", metrics.port());
   }
 
-  /** Builds and starts an operator on this client; tests call it with the mock server's. */
+  /** The leader-election identity: the pod name (HOSTNAME in a pod), made unique per process. */
+  static String identity(java.util.Map<String, String> env) {
+    String host = env.getOrDefault("HOSTNAME", "");
+    String suffix = java.util.UUID.randomUUID().toString().substring(0, 8);
+    return host.isBlank() ? "fulcrum-" + suffix : host + "-" + suffix;
+  }
+
+  /** Builds and starts an operator on this client, leading under the hand-over's identity. */
   public static Operator start(
-      KubernetesClient client, OperatorSettings settings, PrometheusMeterRegistry registry) {
+      KubernetesClient client,
+      OperatorSettings settings,
+      PrometheusMeterRegistry registry,
+      LeaseHandOver handOver) {
     EpochSource epoch =
         settings.leaderElection()
             ? EpochSource.lease(client, settings.leaseNamespace(), settings.leaseName())
             : EpochSource.none();
-    return start(client, settings, registry, epoch, true, true);
+    return start(client, settings, registry, epoch, true, handOver);
   }
 
   /**
@@ -71,6 +93,28 @@ public final class OperatorMain {
       EpochSource epoch,
       boolean useSsa,
       boolean exitOnStopLeading) {
+    return start(
+        client,
+        settings,
+        registry,
+        epoch,
+        useSsa,
+        exitOnStopLeading ? new LeaseHandOver(identity(System.getenv())) : null);
+  }
+
+  /**
+   * Builds and starts an operator.
+   *
+   * @param handOver exits on a lost Lease and names this process in it; null in tests that stop the
+   *     operator themselves
+   */
+  public static Operator start(
+      KubernetesClient client,
+      OperatorSettings settings,
+      PrometheusMeterRegistry registry,
+      EpochSource epoch,
+      boolean useSsa,
+      LeaseHandOver handOver) {
     OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
     operatorMetrics.leading(!settings.leaderElection());
     Operator operator =
@@ -81,17 +125,37 @@ public final class OperatorMain {
                   .withCloseClientOnStop(false)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
               if (settings.leaderElection()) {
-                o.withLeaderElectionConfiguration(
+                // JOSDK's exit-on-stop-leading would call System.exit inside the shutdown hook.
+                var election =
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
                             settings.leaseName())
                         .withLeaseNamespace(settings.leaseNamespace())
-                        .withExitOnStopLeading(exitOnStopLeading)
-                        .withLeaderCallbacks(
-                            new LeaderCallbacks(
-                                () -> operatorMetrics.leading(true),
-                                () -> operatorMetrics.leading(false),
-                                leader -> {}))
-                        .build());
+                        .withExitOnStopLeading(false);
+                LeaderCallbacks handOverCallbacks = handOver == null ? null : handOver.callbacks();
+                if (handOver != null) {
+                  election.withIdentity(handOver.identity());
+                }
+                // fulcrum_operator_leader follows the Lease; the hand-over (if any) acts on it.
+                election.withLeaderCallbacks(
+                    new LeaderCallbacks(
+                        () -> {
+                          operatorMetrics.leading(true);
+                          if (handOverCallbacks != null) {
+                            handOverCallbacks.onStartLeading();
+                          }
+                        },
+                        () -> {
+                          operatorMetrics.leading(false);
+                          if (handOverCallbacks != null) {
+                            handOverCallbacks.onStopLeading();
+                          }
+                        },
+                        leader -> {
+                          if (handOverCallbacks != null) {
+                            handOverCallbacks.onNewLeader(leader);
+                          }
+                        }));
+                o.withLeaderElectionConfiguration(election.build());
               }
             });
     LoadBalancerSync sync =

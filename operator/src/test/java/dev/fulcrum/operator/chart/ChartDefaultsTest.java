@@ -52,6 +52,9 @@ class ChartDefaultsTest {
     Deployment d = stored(Deployment.class, "fulcrum");
 
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    // Longer than the stop takes (OperatorStopIT: under 5 s), so a rollout never ends in SIGKILL.
+    assertThat(d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+        .isEqualTo(15L);
     assertThat(d.getSpec().getTemplate().getSpec().getServiceAccountName())
         .isEqualTo(stored(ServiceAccount.class, "fulcrum").getMetadata().getName());
     Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -63,7 +66,7 @@ class ChartDefaultsTest {
         c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     assertThat(env)
         .containsEntry("FULCRUM_LEADER_ELECTION", "true")
-        .containsEntry("FULCRUM_NAMESPACE", "fulcrum-system")
+        .doesNotContainKey("FULCRUM_NAMESPACE")
         .containsEntry("FULCRUM_NAMESPACES", "fulcrum-system")
         .containsEntry("FULCRUM_LEASE_NAMESPACE", "fulcrum-system")
         .containsEntry("FULCRUM_LEASE_NAME", "fulcrum-operator")
