@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.net;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PoolArenaMetric;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,9 +32,13 @@ public final class BufferBudget {
     WAITS.increment();
   }
 
-  private static long used() {
-    long used = PlatformDependent.usedDirectMemory(); // -1 unless Netty counts it itself
-    return used >= 0 ? used : ALLOC.metric().usedDirectMemory();
+  /** Bytes of direct buffers in use now (not what the pool holds in reserve). */
+  private static long active() {
+    long active = 0;
+    for (PoolArenaMetric arena : ALLOC.metric().directArenas()) {
+      active += arena.numActiveBytes();
+    }
+    return active;
   }
 
   /**
@@ -41,12 +46,18 @@ public final class BufferBudget {
    * gives its buffer back and waits for the next bytes without one, as idle connections do.
    */
   static boolean tight() {
-    return used() * 2 > PlatformDependent.maxDirectMemory();
+    long half = PlatformDependent.maxDirectMemory() / 2;
+    long reserved = PlatformDependent.usedDirectMemory(); // what the pool holds: one atomic read
+    // Only when the pool itself has grown past half is it worth summing what is really in use.
+    return (reserved < 0 || reserved > half) && active() > half;
   }
 
   /** A direct buffer of exactly {@code size} bytes, or null when the budget cannot give one now. */
   static ByteBuf allocate(int size) {
-    if (used() + HEADROOM > PlatformDependent.maxDirectMemory()) {
+    // When Netty counts direct memory itself (the shipped flags), an allocation past the limit
+    // fails at once: just try. Otherwise the JDK would sleep before failing: keep clear of it.
+    if (PlatformDependent.usedDirectMemory() < 0
+        && active() + HEADROOM > PlatformDependent.maxDirectMemory()) {
       return null;
     }
     try {
