@@ -103,6 +103,19 @@ loadBalancers:
     balance: RoundRobin
     healthCheck: {mode: TCP, intervalSeconds: 10, downIntervalSeconds: 5}
     maxConnections: $(( conns / 2 ))
+    # The peers have no admission pace; here it is off so the rounds compare the data planes.
+    admission: {newConnectionsPerSecond: 0}
+    backends:
+      - {name: server-1, address: 127.0.0.11, port: 8080}
+      - {name: server-2, address: 127.0.0.12, port: 8080}
+      - {name: server-3, address: 127.0.0.13, port: 8080}
+  # The same with the shipped admission pace (1000 new connections a second per server), for the
+  # reconnect storm.
+  - id: bench.k3s-api-paced
+    frontend: {port: 9446, bind: 127.0.0.1}
+    balance: RoundRobin
+    healthCheck: {mode: TCP, intervalSeconds: 10, downIntervalSeconds: 5}
+    maxConnections: $(( conns / 2 ))
     backends:
       - {name: server-1, address: 127.0.0.11, port: 8080}
       - {name: server-2, address: 127.0.0.12, port: 8080}

@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy;
 
+import dev.fulcrum.proxy.api.AdmissionConfig;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.Balance;
 import dev.fulcrum.proxy.api.FrontendConfig;
@@ -85,7 +86,8 @@ public record ProxyConfig(
       TimeoutsConfig timeouts,
       List<BackendConfig> backends,
       Integer maxConnections,
-      RebalanceConfig rebalance) {
+      RebalanceConfig rebalance,
+      AdmissionConfig admission) {
 
     public LoadBalancerConfig toConfig(long epoch) {
       return new LoadBalancerConfig(
@@ -97,7 +99,8 @@ public record ProxyConfig(
           timeouts,
           backends,
           maxConnections,
-          rebalance);
+          rebalance,
+          admission);
     }
   }
 

@@ -127,6 +127,19 @@ public final class ProxyMetrics {
                 Backend::transitions,
                 tags,
                 null),
+            gauge(
+                "fulcrum.backend.dials.waiting",
+                "Clients waiting for their turn under the admission pace",
+                b,
+                x -> x.pace().waiting(),
+                tags),
+            counter(
+                "fulcrum.backend.dials.paced",
+                "Clients that waited for their turn under the admission pace",
+                b,
+                x -> x.pace().admittedAfterWait(),
+                tags,
+                null),
             dial);
     b.dialLatencyRecorder(nanos -> dial.record(nanos, TimeUnit.NANOSECONDS));
     backends.put(key, new Registered(b, meters));

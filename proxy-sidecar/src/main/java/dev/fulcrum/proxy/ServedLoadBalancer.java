@@ -74,6 +74,7 @@ final class ServedLoadBalancer {
       Backend backend = existing != null ? existing : new Backend(id, b);
       if (existing == null) {
         added.add(backend);
+        pace(backend, next); // it may be picked once shown, before the commit
       }
       live.put(key, backend);
     }
@@ -103,6 +104,12 @@ final class ServedLoadBalancer {
       }
     }
     return new Prepared(next, pool, live, added, removed, address, fresh, bindError);
+  }
+
+  private static void pace(Backend b, LoadBalancerConfig config) {
+    b.pace()
+        .configure(
+            config.admission().newConnectionsPerSecond(), config.admission().dialsInFlight());
   }
 
   private void drain(Backend b, int drainSeconds) {
@@ -296,6 +303,7 @@ final class ServedLoadBalancer {
       }
       config = next;
       backends = Map.copyOf(live);
+      pool.backends().forEach(b -> pace(b, next));
       health.update(pool.backends(), next.healthCheck());
       added.forEach(b -> metrics.healthChecks(b, health.counters(b)));
       rebalancer.update(pool);

@@ -36,6 +36,7 @@ public final class SpecMapping {
         timeouts(spec.timeouts),
         List.copyOf(backends),
         null,
+        null,
         null);
   }
 

@@ -110,8 +110,4 @@ class ChartMonitoringTest {
   private static Path files() {
     return RenderedChart.chartDir().resolve("files");
   }
-
-  static {
-    assertThat(Files.isDirectory(RenderedChart.chartDir().resolve("files"))).isTrue();
-  }
 }

@@ -126,6 +126,9 @@ public final class ConfigValidator {
     range("maxConnections", c.maxConnections(), 1, 1_000_000);
     range("rebalance.closesPerSecond", c.rebalance().closesPerSecond(), 0, 1000);
     range("rebalance.tolerancePercent", c.rebalance().tolerancePercent(), 1, 100);
+    range(
+        "admission.newConnectionsPerSecond", c.admission().newConnectionsPerSecond(), 0, 1_000_000);
+    range("admission.dialsInFlight", c.admission().dialsInFlight(), 1, 100_000);
     checkBackends(c.backends());
   }
 

@@ -12,6 +12,8 @@ import java.util.List;
  * @param version {@code sha256:<hex>} of the canonical content; computed by the proxy when absent
  * @param epoch the pushing leader's Lease transitions; pushes below the highest seen are refused
  * @param maxConnections concurrent client connections this frontend accepts
+ * @param rebalance paced closing of connections after a backend rejoins
+ * @param admission how fast new connections reach each backend
  */
 public record LoadBalancerConfig(
     String version,
@@ -22,7 +24,8 @@ public record LoadBalancerConfig(
     TimeoutsConfig timeouts,
     List<BackendConfig> backends,
     Integer maxConnections,
-    RebalanceConfig rebalance) {
+    RebalanceConfig rebalance,
+    AdmissionConfig admission) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
@@ -45,7 +48,8 @@ public record LoadBalancerConfig(
         (timeouts == null ? TimeoutsConfig.DEFAULTS : timeouts).withDefaults(),
         sorted,
         maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections,
-        (rebalance == null ? RebalanceConfig.DEFAULTS : rebalance).withDefaults());
+        (rebalance == null ? RebalanceConfig.DEFAULTS : rebalance).withDefaults(),
+        (admission == null ? AdmissionConfig.DEFAULTS : admission).withDefaults());
   }
 
   /** The content hash of the normalized content, ignoring version and epoch. */
@@ -69,7 +73,8 @@ public record LoadBalancerConfig(
         timeouts,
         backends,
         maxConnections,
-        rebalance);
+        rebalance,
+        admission);
   }
 
   public LoadBalancerConfig withBackends(List<BackendConfig> newBackends) {
@@ -82,6 +87,7 @@ public record LoadBalancerConfig(
         timeouts,
         List.copyOf(newBackends),
         maxConnections,
-        rebalance);
+        rebalance,
+        admission);
   }
 }

@@ -31,17 +31,28 @@ public final class Backend {
   private volatile Health health = Health.UP; // what new connections see
   private volatile Health checked = Health.UP; // the active checks' verdict alone
   private volatile boolean passivelyDown; // set by failed dials, cleared by passing checks
-  private int failedDials; // consecutive; guarded by this
+  private volatile int failedDials; // consecutive; written under this
   private long firstFailedDialNanos; // guarded by this
   private volatile boolean draining;
   private volatile String lastCheckError;
   private volatile List<String> tlsSans = List.of();
   private volatile LongConsumer dialLatencyNanos = nanos -> {};
+  private final DialPace pace;
 
   public Backend(String loadBalancerId, BackendConfig config) {
+    this(loadBalancerId, config, DialPace.onSystemClock());
+  }
+
+  public Backend(String loadBalancerId, BackendConfig config, DialPace pace) {
     this.loadBalancerId = loadBalancerId;
     this.config = config;
     this.endpoint = config.endpoint();
+    this.pace = pace;
+  }
+
+  /** Its admission pace: new connections a second and dials at once. */
+  public DialPace pace() {
+    return pace;
   }
 
   public BackendConfig config() {
@@ -84,14 +95,19 @@ public final class Backend {
     }
   }
 
-  private synchronized boolean transition(Health to, String why) {
-    Health from = health;
-    if (from == to) {
-      return false;
+  private boolean transition(Health to, String why) {
+    synchronized (this) {
+      Health from = health;
+      if (from == to) {
+        return false;
+      }
+      health = to;
+      transitions.increment();
+      log.info("{} server {} {}->{} ({})", loadBalancerId, endpoint(), from, to, why);
     }
-    health = to;
-    transitions.increment();
-    log.info("{} server {} {}->{} ({})", loadBalancerId, endpoint(), from, to, why);
+    if (to == Health.DOWN) {
+      pace.flush(); // clients waiting for their turn here move on to a server that is up
+    }
     return true;
   }
 
@@ -129,8 +145,10 @@ public final class Backend {
   /** Records how long a successful dial took; metrics install the recorder. */
   public void dialed(long nanos) {
     dialLatencyNanos.accept(nanos);
-    synchronized (this) {
-      failedDials = 0;
+    if (failedDials != 0) { // every new connection passes here: no lock unless a dial failed
+      synchronized (this) {
+        failedDials = 0;
+      }
     }
   }
 
@@ -200,8 +218,10 @@ public final class Backend {
     return draining;
   }
 
+  /** Removed from its load balancer: no new connection, and none waits for one here. */
   public void startDraining() {
     draining = true;
+    pace.flush();
   }
 
   public String lastCheckError() {

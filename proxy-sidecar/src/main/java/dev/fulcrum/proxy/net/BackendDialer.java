@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.net;
 
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
+import dev.fulcrum.proxy.balance.DialPace;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
@@ -11,12 +12,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connects a client to a backend the balancer picks; a failed dial marks that backend down and
- * tries the next, so the client only sees a failure when no backend is left.
+ * Connects a client to a backend the balancer picks, when that backend's {@link DialPace} lets it;
+ * a failed dial tries the next, so the client only sees a failure when no backend is left.
  */
 final class BackendDialer {
   private static final Logger log = LoggerFactory.getLogger(BackendDialer.class);
@@ -43,14 +45,16 @@ final class BackendDialer {
         + (lastFailure == null ? "" : "; last: " + lastFailure);
   }
 
-  /** One client's dial, confined to its event loop. */
-  private final class Attempt {
+  /** One client's dial, confined to its event loop (but {@link #admitted}, which hands over). */
+  private final class Attempt implements DialPace.Waiter {
     private final FrontendHandler frontend;
     private final Channel inbound;
     private final BackendPool pool;
     private final InetAddress client;
     // Usually one entry: a list scans faster than a set hashes, and allocates less.
     private final List<Backend> tried = new ArrayList<>(2);
+    private ProxiedConnection waiting; // counted on its backend while it waits for its turn
+    private DialPace slot; // the pace whose in-flight slot this dial holds
 
     Attempt(FrontendHandler frontend) {
       this.frontend = frontend;
@@ -68,11 +72,65 @@ final class BackendDialer {
       }
       tried.add(backend);
       ProxiedConnection connection = new ProxiedConnection(id, inbound, backend);
+      if (backend.pace().admitOrWait(this)) {
+        slot = backend.pace();
+        resolve(connection);
+      } else {
+        waiting = connection;
+        // Dropped from the line if it leaves: uncounted here, since its turn is never called.
+        inbound.closeFuture().addListener(f -> connection.unregister());
+      }
+    }
+
+    private void resolve(ProxiedConnection connection) {
       addresses.resolve(
-          backend.config(),
+          connection.backend().config(),
           inbound.eventLoop(),
           address -> connect(connection, address),
           e -> failed(connection, e));
+    }
+
+    @Override
+    public void admitted() {
+      try {
+        inbound.eventLoop().execute(this::turnCame);
+      } catch (RejectedExecutionException shuttingDown) {
+        waiting.backend().pace().dialDone();
+      }
+    }
+
+    @Override
+    public boolean gone() {
+      return !inbound.isOpen();
+    }
+
+    private void turnCame() {
+      ProxiedConnection connection = waiting;
+      waiting = null;
+      Backend backend = connection.backend();
+      slot = backend.pace();
+      if (!inbound.isActive()) { // the client left while it waited
+        releaseSlot();
+        connection.unregister();
+        return;
+      }
+      if (connection.abandoned()
+          || backend.draining()
+          || (!backend.isUp() && pool.upBesides(backend, tried::contains))) {
+        releaseSlot(); // closed, removed or down while this client waited: it goes elsewhere
+        connection.unregister();
+        next(null);
+        return;
+      }
+      resolve(connection);
+    }
+
+    private void releaseSlot() {
+      if (slot != null) {
+        DialPace s = slot;
+        slot = null;
+        s.dialDone();
+      }
     }
 
     private void connect(ProxiedConnection connection, InetSocketAddress address) {
@@ -82,6 +140,7 @@ final class BackendDialer {
       try {
         ch = transport.newSocketChannel(); // throws when out of file descriptors
       } catch (ChannelException e) { // this host's trouble, not the backend's: it stays up
+        releaseSlot();
         connection.unregister();
         Throwable cause = e.getCause() == null ? e : e.getCause();
         frontend.dialFailed(
@@ -102,6 +161,7 @@ final class BackendDialer {
           .addListener(
               (ChannelFutureListener)
                   f -> {
+                    releaseSlot();
                     if (!f.isSuccess()) {
                       failed(connection, f.cause());
                     } else if (connection.abandoned()) {
@@ -122,6 +182,7 @@ final class BackendDialer {
     }
 
     private void failed(ProxiedConnection connection, Throwable cause) {
+      releaseSlot();
       Backend backend = connection.backend();
       connection.unregister();
       PassiveHealth.dialFailed(backend, pool.config(), "connect failed: " + cause.getMessage());

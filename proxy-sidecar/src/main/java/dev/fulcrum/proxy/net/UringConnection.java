@@ -4,6 +4,7 @@ import dev.fulcrum.proxy.api.Balance;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import dev.fulcrum.proxy.balance.Connection;
+import dev.fulcrum.proxy.balance.DialPace;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
@@ -26,14 +27,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One proxied connection of the direct data plane: the client's socket, the backend's socket and
  * one ring registration, with no Netty channel, pipeline or promise. It dials a backend the
- * balancer picks (the next one when a dial fails), then relays each way in a cycle of receive and
- * send: one buffer per direction, so a slow reader stops the other side's reads (back-pressure),
- * and a connection idle for a second gives its buffers back and waits in a poll. When either side
- * ends, what is in flight to the other is sent, then both sockets close.
+ * balancer picks (the next one when a dial fails) when that backend's {@link DialPace} lets it,
+ * reading nothing from the client until then, then relays each way in a cycle of receive and send:
+ * one buffer per direction, so a slow reader stops the other side's reads (back-pressure), and a
+ * connection idle for a second gives its buffers back and waits in a poll. When either side ends,
+ * what is in flight to the other is sent, then both sockets close.
  *
  * <p>Confined to its event loop, except {@link Leg#close}, which hands over to it.
  */
-final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
+final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, DialPace.Waiter {
   private static final Logger log = LoggerFactory.getLogger(UringConnection.class);
 
   private static final short CONNECT = 1;
@@ -76,6 +78,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   private boolean connectTimedOut;
   private boolean connected;
   private InetSocketAddress clientAddress; // looked up only when needed
+  private DialPace slot; // the pace whose in-flight slot this dial holds
+  private volatile boolean left; // ended: a wait for a turn is dropped
 
   private final Direction up = new Direction(true);
   private final Direction down = new Direction(false);
@@ -114,7 +118,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     }
     touch();
     IdleSweeper.of(loop).track(this);
-    up.poll(); // what the client sends while its backend is dialed is read into a buffer and held
+    up.poll(); // noted while the backend is dialed, read once it answers
     dial(null);
   }
 
@@ -135,7 +139,56 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     tried.add(backend);
     leg = new Leg(backend);
     backend.connectionOpened(leg);
-    addresses.resolve(backend.config(), loop, this::connect, e -> failed(e.getMessage()));
+    if (backend.pace().admitOrWait(this)) {
+      slot = backend.pace();
+      resolve();
+    } // else waiting in line: admitted() goes on
+  }
+
+  private void resolve() {
+    addresses.resolve(leg.backend.config(), loop, this::connect, e -> failed(e.getMessage()));
+  }
+
+  /** This client's turn on its backend's pace came (or the wait was cut short); any thread. */
+  @Override
+  public void admitted() {
+    try {
+      loop.execute(this::turnCame);
+    } catch (RejectedExecutionException shuttingDown) {
+      leg.backend.pace().dialDone(); // the loop is gone, and this connection's sockets with it
+    }
+  }
+
+  @Override
+  public boolean gone() {
+    return left;
+  }
+
+  private void turnCame() {
+    Backend backend = leg.backend;
+    slot = backend.pace();
+    if (ending) {
+      releaseSlot();
+      closeIfDone();
+      return;
+    }
+    if (leg.abandoned
+        || backend.draining()
+        || (!backend.isUp() && pool.upBesides(backend, tried::contains))) {
+      releaseSlot(); // closed, removed or down while this client waited: it goes elsewhere
+      backend.connectionClosed(leg);
+      dial(null);
+      return;
+    }
+    resolve();
+  }
+
+  private void releaseSlot() {
+    if (slot != null) {
+      DialPace s = slot;
+      slot = null;
+      s.dialDone();
+    }
   }
 
   /** The client's address for source hashing; null for the balancers that do not use it. */
@@ -149,6 +202,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
 
   private void connect(UringOps.Sockaddr to) {
     if (ending) {
+      releaseSlot();
       leg.backend.connectionClosed(leg); // the client left while the name was resolved
       closeIfDone();
       return;
@@ -158,6 +212,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       server = UringOps.BackendSocket.open(to.ipv6(), !viaRing);
     } catch (IOException e) {
       // e.g. out of file descriptors: this host's trouble, not the backend's, which stays up
+      releaseSlot();
       log.warn(
           "{}: closing client {}: cannot open a backend socket: {}",
           id,
@@ -191,6 +246,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
   }
 
   private void connected(int res) {
+    releaseSlot();
     connectOp = -1;
     connectTimer.cancel(false);
     connectTimer = null;
@@ -222,14 +278,15 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     tried = null;
     leg.openedAtNanos = System.nanoTime();
     backend.dialed(leg.openedAtNanos - dialStart);
-    if (up.length > 0) {
-      up.count(up.length);
-      up.send(); // what the client sent while this dial was in flight
+    if (up.readable) {
+      up.readable = false;
+      up.receive(); // the client sent while this dial was in flight or waited for its turn
     }
     down.poll();
   }
 
   private void failed(String why) {
+    releaseSlot();
     Backend backend = leg.backend;
     backend.connectionClosed(leg);
     closeServer();
@@ -326,6 +383,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
     private long pollOp = -1;
     private boolean sending;
     private boolean parked;
+    private boolean readable; // the client's poll fired before a backend answered
 
     Direction(boolean up) {
       this.up = up;
@@ -392,15 +450,12 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       }
       length = res;
       sent = 0;
-      if (up && !connected) {
-        return; // held until a backend accepts, and counted then
-      }
       count(res);
       send();
     }
 
     /** Counted on receipt, as the channel data plane does. */
-    void count(int bytes) {
+    private void count(int bytes) {
       if (up) {
         leg.backend.addBytesToBackend(bytes);
       } else {
@@ -446,6 +501,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       pollOp = -1;
       if (res < 0 || ending) {
         end();
+      } else if (up && !connected) {
+        readable = true; // no buffer until a backend answers: a waiting client holds none
       } else {
         receive();
       }
@@ -489,6 +546,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       return;
     }
     ending = true;
+    left = true;
     if (connectOp != -1) {
       submit(UringOps.cancel(connectOp, CANCEL)); // the dial's completion sees ending
     }
@@ -524,6 +582,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked {
       if (leg != null) {
         leg.backend.connectionClosed(leg);
       }
+      releaseSlot();
       backoff.release();
     }
   }

@@ -33,6 +33,7 @@ public final class TestConfigs {
         null,
         backends,
         null,
+        null,
         null);
   }
 

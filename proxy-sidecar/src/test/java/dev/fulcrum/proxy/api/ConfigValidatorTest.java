@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class ConfigValidatorTest {
   private static LoadBalancerConfig with(
       FrontendConfig frontend, HealthCheckConfig health, List<BackendConfig> backends) {
-    return new LoadBalancerConfig(null, 0L, frontend, null, health, null, backends, null, null)
+    return new LoadBalancerConfig(
+            null, 0L, frontend, null, health, null, backends, null, null, null)
         .normalized();
   }
 
@@ -53,6 +54,35 @@ class ConfigValidatorTest {
             "backends[0].name: is required",
             "backends[0].address: must be an IP address or host name (got \"bad host!\")",
             "backends[0].port: must be between 1 and 65535 (got 0)");
+  }
+
+  @Test
+  void theAdmissionPaceIsCheckedAndDefaultsToAThousandASecond() {
+    LoadBalancerConfig paced =
+        new LoadBalancerConfig(
+                null, 0L, FRONTEND, null, null, null, ONE, null, null, new AdmissionConfig(-1, 0))
+            .normalized();
+    assertThat(ConfigValidator.problems(paced))
+        .containsExactly(
+            "admission.newConnectionsPerSecond: must be between 0 and 1000000 (got -1)",
+            "admission.dialsInFlight: must be between 1 and 100000 (got 0)");
+    assertThat(with(FRONTEND, null, ONE).admission()).isEqualTo(new AdmissionConfig(1000, 256));
+    assertThat(
+            new LoadBalancerConfig(
+                    null,
+                    0L,
+                    FRONTEND,
+                    null,
+                    null,
+                    null,
+                    ONE,
+                    null,
+                    null,
+                    new AdmissionConfig(0, null))
+                .normalized()
+                .admission())
+        .as("0 turns the rate off; the cap keeps its default")
+        .isEqualTo(new AdmissionConfig(0, 256));
   }
 
   @Test

@@ -18,6 +18,7 @@ class LoadBalancerConfigTest {
         null,
         backends,
         null,
+        null,
         null);
   }
 
@@ -56,7 +57,8 @@ class LoadBalancerConfigTest {
             new TimeoutsConfig(5, 3600, 30),
             List.of(S1),
             10_000,
-            new RebalanceConfig(0, 15));
+            new RebalanceConfig(0, 15),
+            null);
 
     assertThat(explicit.contentVersion()).isEqualTo(omitted.contentVersion());
   }

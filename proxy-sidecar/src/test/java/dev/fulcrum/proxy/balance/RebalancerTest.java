@@ -117,6 +117,7 @@ class RebalancerTest {
                 null,
                 List.of(a.config(), b.config()),
                 null,
+                null,
                 null)
             .normalized();
     assertThat(config.rebalance().closesPerSecond()).isZero();
@@ -204,7 +205,8 @@ class RebalancerTest {
                 null,
                 backends.stream().map(Backend::config).toList(),
                 null,
-                new RebalanceConfig(rate, tolerance))
+                new RebalanceConfig(rate, tolerance),
+                null)
             .normalized();
     return new BackendPool(config, backends, Balancers.of(Balance.LEAST_CONNECTIONS));
   }

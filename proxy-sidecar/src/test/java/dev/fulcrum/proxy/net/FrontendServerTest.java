@@ -347,6 +347,7 @@ class FrontendServerTest {
                 null,
                 List.of(new BackendConfig(backend.name(), backend.host(), backend.port())),
                 null,
+                null,
                 null)
             .normalized();
     return new BackendPool(

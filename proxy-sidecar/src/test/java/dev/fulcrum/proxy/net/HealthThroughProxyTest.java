@@ -54,7 +54,8 @@ class HealthThroughProxyTest {
             base.timeouts(),
             base.backends(),
             base.maxConnections(),
-            base.rebalance()));
+            base.rebalance(),
+            null));
     List<SSLSocket> onB = new ArrayList<>();
     List<SSLSocket> onA = new ArrayList<>();
     for (int i = 0; i < 6; i++) {

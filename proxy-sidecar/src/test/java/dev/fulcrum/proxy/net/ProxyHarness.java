@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.net;
 
 import dev.fulcrum.proxy.ProxyEngine;
 import dev.fulcrum.proxy.ProxyMetrics;
+import dev.fulcrum.proxy.api.AdmissionConfig;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.Balance;
@@ -29,6 +30,7 @@ final class ProxyHarness implements AutoCloseable {
 
   final Transport transport;
   final ProxyEngine engine;
+  final ProxyMetrics metrics = new ProxyMetrics();
   final int port;
   private final List<EchoBackend> backends = new ArrayList<>();
 
@@ -42,8 +44,7 @@ final class ProxyHarness implements AutoCloseable {
 
   ProxyHarness(Path stateDir, int eventLoops, Transport.Kind kind) {
     transport = new Transport(eventLoops, kind);
-    engine =
-        new ProxyEngine("lb-test", BIND, transport, new StateStore(stateDir), new ProxyMetrics());
+    engine = new ProxyEngine("lb-test", BIND, transport, new StateStore(stateDir), metrics);
     port = freePort();
   }
 
@@ -79,10 +80,28 @@ final class ProxyHarness implements AutoCloseable {
     return new InetSocketAddress(BIND, port);
   }
 
-  /** Knobs a test may turn; everything else is the product default. */
-  record Knobs(int idleSeconds, int maxConnections, int closesPerSecond, int tolerancePercent) {
+  /**
+   * Knobs a test may turn; everything else is the product default. A null admission field is the
+   * default pace.
+   */
+  record Knobs(
+      int idleSeconds,
+      int maxConnections,
+      int closesPerSecond,
+      int tolerancePercent,
+      Integer newConnectionsPerSecond,
+      Integer dialsInFlight) {
+    Knobs(int idleSeconds, int maxConnections, int closesPerSecond, int tolerancePercent) {
+      this(idleSeconds, maxConnections, closesPerSecond, tolerancePercent, null, null);
+    }
+
     static Knobs defaults() {
       return new Knobs(3600, 10_000, 0, 15);
+    }
+
+    Knobs paced(Integer perSecond, Integer inFlight) {
+      return new Knobs(
+          idleSeconds, maxConnections, closesPerSecond, tolerancePercent, perSecond, inFlight);
     }
   }
 
@@ -111,7 +130,8 @@ final class ProxyHarness implements AutoCloseable {
         new TimeoutsConfig(2, knobs.idleSeconds(), 30),
         list,
         knobs.maxConnections(),
-        new RebalanceConfig(knobs.closesPerSecond(), knobs.tolerancePercent()));
+        new RebalanceConfig(knobs.closesPerSecond(), knobs.tolerancePercent()),
+        new AdmissionConfig(knobs.newConnectionsPerSecond(), knobs.dialsInFlight()));
   }
 
   void apply(LoadBalancerConfig config) {

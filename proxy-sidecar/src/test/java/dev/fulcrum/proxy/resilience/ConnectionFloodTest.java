@@ -69,7 +69,8 @@ class ConnectionFloodTest {
             base.timeouts(),
             base.backends(),
             LIMIT,
-            base.rebalance()),
+            base.rebalance(),
+            null),
         null);
     InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", port);
     for (int i = 0; i < LIMIT; i++) {

@@ -77,7 +77,8 @@ class ServerDiesUnderLoadTest {
             // Off: between the crash and the next check the dead server looks like an empty
             // rejoined one, and paced rebalancing may move a stream from a live server toward it
             // (that client reconnects fine), which would blur "only its streams close".
-            new RebalanceConfig(0, 15)),
+            new RebalanceConfig(0, 15),
+            null),
         null);
     InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", port);
     for (int i = 0; i < STREAMS; i++) {

@@ -22,6 +22,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,6 +38,7 @@ public final class EchoBackend implements AutoCloseable {
   private final String name;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger accepted = new AtomicInteger();
+  private final Queue<Long> acceptedAtNanos = new ConcurrentLinkedQueue<>();
   private final SslContext tls;
   private volatile boolean blackHole;
   private Channel listener;
@@ -89,6 +92,7 @@ public final class EchoBackend implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     accepted.incrementAndGet();
+                    acceptedAtNanos.add(System.nanoTime());
                     connections.add(ch);
                     if (blackHole) {
                       ch.config().setAutoRead(false);
@@ -149,6 +153,11 @@ public final class EchoBackend implements AutoCloseable {
   /** Connections accepted so far (health checks included). */
   public int accepted() {
     return accepted.get();
+  }
+
+  /** When each connection was accepted ({@link System#nanoTime}), in order. */
+  public List<Long> acceptedAtNanos() {
+    return List.copyOf(acceptedAtNanos);
   }
 
   /** Connections open now. */

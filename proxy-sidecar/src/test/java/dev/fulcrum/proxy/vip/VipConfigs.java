@@ -20,6 +20,7 @@ final class VipConfigs {
             null,
             List.of(new BackendConfig("server-1", "10.10.10.50", 6443)),
             null,
+            null,
             null)
         .normalized();
   }
@@ -33,6 +34,7 @@ final class VipConfigs {
             null,
             null,
             List.of(new BackendConfig("server-1", "10.10.10.50", 6443)),
+            null,
             null,
             null)
         .normalized();
