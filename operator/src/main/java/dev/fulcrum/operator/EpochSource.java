@@ -1,30 +1,23 @@
 package dev.fulcrum.operator;
 
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.KubernetesClient;
-
 /**
- * The epoch stamped on every push: the leader Lease's transitions, so a deposed leader is fenced.
+ * The epoch stamped on every push, which each proxy fences per load balancer: a push below the
+ * highest it accepted for that load balancer is refused. Production uses {@link LeaderEpoch}.
  */
 @FunctionalInterface
 public interface EpochSource {
   long current();
 
-  /** Without leader election there is one operator, and epoch 0. */
-  static EpochSource none() {
-    return () -> 0L;
+  /**
+   * A proxy fences a load balancer at {@code fence}, above {@link #current()}: raise the epoch past
+   * it if this operator may (it still leads). True when {@link #current()} is now above it.
+   */
+  default boolean raisePast(long fence) {
+    return current() > fence;
   }
 
-  /** Reads {@code leaseTransitions} of the leader-election Lease. */
-  static EpochSource lease(KubernetesClient client, String namespace, String name) {
-    return () -> {
-      Lease lease = client.leases().inNamespace(namespace).withName(name).get();
-      if (lease == null
-          || lease.getSpec() == null
-          || lease.getSpec().getLeaseTransitions() == null) {
-        return 0L;
-      }
-      return lease.getSpec().getLeaseTransitions().longValue();
-    };
+  /** A fixed epoch 0 that never rises: for tests that play one operator on fresh proxies. */
+  static EpochSource none() {
+    return () -> 0L;
   }
 }

@@ -32,6 +32,9 @@ public final class LoadBalancerSync {
   /** The status to write and when to look again. */
   public record Outcome(ExternalLoadBalancerStatus status, Duration nextCheck) {}
 
+  /** How soon a leader that raised its epoch past a proxy's fence pushes again. */
+  static final Duration RAISED_RETRY = Duration.ofMillis(100);
+
   private final ProxyClient client;
   private final ProxyPushes pushes;
   private final JoinDebounce debounce;
@@ -86,6 +89,10 @@ public final class LoadBalancerSync {
       return new Outcome(StatusBuilder.build(previous, facts, clock.instant()), poll);
     }
     List<Observation> seen = observeAll(spec.proxies, id, creds);
+    long fence = highestFence(seen);
+    if (fence > epoch.current()) {
+      epoch.raisePast(fence); // a leader meets a fence above its token; a deposed one does not
+    }
     LoadBalancerConfig desired =
         selection.enough()
             ? SpecMapping.toConfig(spec, selection.backends(), epoch.current())
@@ -109,6 +116,14 @@ public final class LoadBalancerSync {
         results = round.results();
         seen = round.observations();
         next = min(next, round.retryIn());
+        for (PushResult r : results.values()) {
+          // A fence the observation could not show (a load balancer deleted from the proxy
+          // keeps its fence): raised, the next reconcile pushes again at once.
+          if (r.fenced() && r.fence() > desired.epoch() && epoch.raisePast(r.fence())) {
+            pushes.retrySoon(id, r.proxy()); // no backoff: the next push carries a new epoch
+            next = min(next, RAISED_RETRY);
+          }
+        }
       }
     }
     next = min(next, pushes.retryUnreachable(id, seen));
@@ -163,6 +178,17 @@ public final class LoadBalancerSync {
               + elb.getMetadata().getNamespace());
     }
     return ProxyCredentials.from(secret);
+  }
+
+  /** The highest epoch any proxy reports for this load balancer, 0 when none serves it. */
+  private static long highestFence(List<Observation> seen) {
+    long highest = 0;
+    for (Observation o : seen) {
+      if (o.loadBalancer() != null) {
+        highest = Math.max(highest, o.loadBalancer().epoch());
+      }
+    }
+    return highest;
   }
 
   static Duration min(Duration a, Duration b) {

@@ -72,11 +72,7 @@ public final class OperatorMain {
       OperatorSettings settings,
       PrometheusMeterRegistry registry,
       LeaseHandOver handOver) {
-    EpochSource epoch =
-        settings.leaderElection()
-            ? EpochSource.lease(client, settings.leaseNamespace(), settings.leaseName())
-            : EpochSource.none();
-    return start(client, settings, registry, epoch, true, handOver);
+    return start(client, settings, registry, null, true, handOver);
   }
 
   /**
@@ -105,6 +101,7 @@ public final class OperatorMain {
   /**
    * Builds and starts an operator.
    *
+   * @param epoch the fencing token; null for the production one, a {@link LeaderEpoch}
    * @param handOver exits on a lost Lease and names this process in it; null in tests that stop the
    *     operator themselves
    */
@@ -117,6 +114,18 @@ public final class OperatorMain {
       LeaseHandOver handOver) {
     OperatorMetrics operatorMetrics = new OperatorMetrics(registry);
     operatorMetrics.leading(!settings.leaderElection());
+    String identity = handOver != null ? handOver.identity() : identity(System.getenv());
+    EpochSource fencing =
+        epoch != null
+            ? epoch
+            : settings.leaderElection()
+                ? LeaderEpoch.leased(
+                    client,
+                    settings.leaseNamespace(),
+                    settings.leaseName(),
+                    identity,
+                    Clock.systemUTC())
+                : LeaderEpoch.single(Clock.systemUTC());
     Operator operator =
         new Operator(
             o -> {
@@ -132,9 +141,7 @@ public final class OperatorMain {
                         .withLeaseNamespace(settings.leaseNamespace())
                         .withExitOnStopLeading(false);
                 LeaderCallbacks handOverCallbacks = handOver == null ? null : handOver.callbacks();
-                if (handOver != null) {
-                  election.withIdentity(handOver.identity());
-                }
+                election.withIdentity(identity);
                 // fulcrum_operator_leader follows the Lease; the hand-over (if any) acts on it.
                 election.withLeaderCallbacks(
                     new LeaderCallbacks(
@@ -162,7 +169,7 @@ public final class OperatorMain {
         new LoadBalancerSync(
             new ProxyClient(Duration.ofSeconds(3), Duration.ofSeconds(5)),
             operatorMetrics,
-            epoch,
+            fencing,
             settings.joinDebounce(),
             settings.poll(),
             Clock.systemUTC());

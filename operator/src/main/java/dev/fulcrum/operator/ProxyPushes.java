@@ -52,8 +52,10 @@ final class ProxyPushes {
     for (ProxySpec p : proxies) {
       Observation o = find(seen, p.name);
       String key = id + "/" + p.name;
-      // Only a lagging, reachable proxy gets a PUT, so a restarted operator sends none.
-      if (o == null || !o.reachable() || desired.version().equals(o.appliedVersion())) {
+      // Only a reachable proxy that lags gets a PUT, so a restarted operator sends none. It lags
+      // on the version, or on the epoch: a new leader raises every proxy's fence even when the
+      // versions match, so its predecessor's late pushes are refused everywhere.
+      if (o == null || !o.reachable() || !lags(o, desired)) {
         continue;
       }
       long now = System.nanoTime();
@@ -80,7 +82,7 @@ final class ProxyPushes {
             pushBackoff.succeeded(key);
             lastFailure.remove(key);
             log.info("{}: {} applied {}", id, name, r.appliedVersion());
-            replace(after, name, r.appliedVersion());
+            replace(after, name, r.appliedVersion(), desired.epoch());
           } else {
             Duration wait = pushBackoff.failed(key, System.nanoTime());
             lastFailure.put(key, r);
@@ -119,6 +121,13 @@ final class ProxyPushes {
     metrics.proxiesSynced(id, (int) synced);
   }
 
+  /** The next push to this proxy goes without waiting out its backoff. */
+  void retrySoon(String id, String proxy) {
+    String key = id + "/" + proxy;
+    pushBackoff.succeeded(key);
+    lastFailure.remove(key);
+  }
+
   void forget(String id) {
     lastFailure.keySet().removeIf(k -> k.startsWith(id + "/"));
     pushBackoff.forget(id);
@@ -143,22 +152,30 @@ final class ProxyPushes {
     return out;
   }
 
+  private static boolean lags(Observation o, LoadBalancerConfig desired) {
+    return !desired.version().equals(o.appliedVersion())
+        || o.loadBalancer() == null
+        || o.loadBalancer().epoch() < desired.epoch();
+  }
+
   private static Observation find(List<Observation> seen, String name) {
     return seen.stream().filter(o -> o.proxy().equals(name)).findFirst().orElse(null);
   }
 
-  private static void replace(List<Observation> list, String name, String appliedVersion) {
+  private static void replace(
+      List<Observation> list, String name, String appliedVersion, long epoch) {
     for (int i = 0; i < list.size(); i++) {
       Observation o = list.get(i);
       if (o.proxy().equals(name)) {
         LoadBalancerStatus lb = o.loadBalancer();
         LoadBalancerStatus updated =
             lb == null
-                ? new LoadBalancerStatus(null, appliedVersion, 0, false, null, null, 0, List.of())
+                ? new LoadBalancerStatus(
+                    null, appliedVersion, epoch, false, null, null, 0, List.of())
                 : new LoadBalancerStatus(
                     lb.id(),
                     appliedVersion,
-                    lb.epoch(),
+                    epoch,
                     lb.listening(),
                     lb.listenAddress(),
                     lb.listenError(),

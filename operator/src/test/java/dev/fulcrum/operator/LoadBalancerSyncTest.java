@@ -139,7 +139,7 @@ class LoadBalancerSyncTest {
 
   @Test
   void aPushFromALowerEpochIsRefusedAndTheNewLeadersPushWins() {
-    lb1.highestEpoch(5);
+    lb1.fence(ID, 5);
     epoch.set(3);
     LoadBalancerSync deposed = newOperator();
     ExternalLoadBalancerStatus fenced = sync(deposed, S1, S2);
@@ -154,6 +154,72 @@ class LoadBalancerSyncTest {
     epoch.set(6);
     assertThat(ready(sync(newOperator(), S1, S2))).isEqualTo("True/Synced");
     assertThat(lb1.applied(ID).epoch()).isEqualTo(6L);
+  }
+
+  LoadBalancerSync leader(long epochMillis, java.util.function.BooleanSupplier leads) {
+    return new LoadBalancerSync(
+        new ProxyClient(Duration.ofSeconds(2), Duration.ofSeconds(5)),
+        new OperatorMetrics(new SimpleMeterRegistry()),
+        new LeaderEpoch(
+            Clock.fixed(java.time.Instant.ofEpochMilli(epochMillis), java.time.ZoneOffset.UTC),
+            leads),
+        Duration.ofMillis(300),
+        Duration.ofSeconds(10),
+        Clock.systemUTC());
+  }
+
+  @Test
+  void aLeaderWhoseEpochIsBelowAProxysFenceRaisesPastItAndIsNotLockedOut() {
+    // A deleted load balancer keeps its fence, which only a refused push shows; lb-2's status shows
+    // it. E.g. an earlier leader's clock was ahead of this one's.
+    lb1.fence(ID, 9_000);
+    lb2.fence(ID, 9_500);
+    LoadBalancerSync op = leader(1_000, () -> true);
+
+    LoadBalancerSync.Outcome first = op.sync(elb, List.of(S1, S2), secret);
+    elb.setStatus(first.status());
+    assertThat(first.nextCheck())
+        .as("refused, it raises its epoch and pushes again at once")
+        .isLessThanOrEqualTo(LoadBalancerSync.RAISED_RETRY);
+    ExternalLoadBalancerStatus s = sync(op, S1, S2);
+
+    assertThat(ready(s)).isEqualTo("True/Synced");
+    assertThat(lb1.applied(ID).epoch()).isGreaterThan(9_500L);
+    assertThat(lb2.applied(ID).epoch()).isEqualTo(lb1.applied(ID).epoch());
+  }
+
+  @Test
+  void anOperatorThatNoLongerLeadsRaisesNothingAndStaysRefused() {
+    lb1.fence(ID, 9_000);
+    LoadBalancerSync deposed = leader(1_000, () -> false);
+
+    sync(deposed, S1, S2);
+    ExternalLoadBalancerStatus s = sync(deposed, S1, S2);
+
+    assertThat(ready(s)).isEqualTo("False/PushRefused");
+    assertThat(Conditions.find(s.conditions, "Degraded").getMessage())
+        .contains("below the fence of " + ID);
+    assertThat(lb1.applied(ID)).isNull();
+  }
+
+  @Test
+  void aNewLeaderPushesEveryProxyEvenWhenTheVersionsMatchSoTheOldOneIsFencedOut() {
+    epoch.set(1_000);
+    LoadBalancerSync old = newOperator();
+    sync(old, S1, S2);
+    int puts1 = lb1.puts();
+    int puts2 = lb2.puts();
+
+    assertThat(ready(sync(leader(2_000, () -> true), S1, S2))).isEqualTo("True/Synced");
+
+    assertThat(lb1.puts()).as("PUTs to lb-1").isEqualTo(puts1 + 1);
+    assertThat(lb2.puts()).as("PUTs to lb-2").isEqualTo(puts2 + 1);
+    assertThat(lb1.applied(ID).epoch()).isEqualTo(2_000L);
+    assertThat(ready(sync(old, S1, S3)))
+        .as("the old leader's late push")
+        .isEqualTo("False/PushRefused");
+    assertThat(served(lb1)).containsExactly("server-1", "server-2");
+    assertThat(served(lb2)).containsExactly("server-1", "server-2");
   }
 
   @Test

@@ -1,10 +1,15 @@
 package dev.fulcrum.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fulcrum.operator.status.Conditions;
+import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 
 /**
  * The scenarios on the Fabric8 mock API server: status by JSON patch (the mock refuses server-side
@@ -44,8 +49,28 @@ class RealProxyIT extends ProxyScenarios {
     cluster.startOperator(epoch::get);
   }
 
-  @Override
+  /** From now on the operator stamps this epoch on its pushes (it never raises it). */
   void epoch(long value) {
     epoch.set(value);
+  }
+
+  @Test
+  void aPushFromALowerEpochIsRefusedAndTheNewLeadersPushWins() {
+    epoch(5);
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+    epoch(4); // a deposed leader
+    cluster.put(Nodes.server("server-1", "127.0.0.11").ready(false).build());
+    assertThat(
+            cluster
+                .awaitCondition("k3s-api", Conditions.READY, "False", "PushRefused")
+                .getMessage())
+        .contains("409 Conflict")
+        .contains("is below the fence of " + id + " on this proxy (5)");
+    assertThat(lb1.served(id)).contains("server-1");
+    epoch(6); // the new leader
+    awaitEverywhere("server-2", "server-3");
+    assertThat(lb1.fence(id)).isEqualTo(6);
   }
 }

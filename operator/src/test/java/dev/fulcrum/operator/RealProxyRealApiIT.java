@@ -1,15 +1,36 @@
 package dev.fulcrum.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fulcrum.operator.crd.BackendsSpec;
+import dev.fulcrum.operator.crd.ExternalLoadBalancer;
+import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.push.ProxyClient;
+import dev.fulcrum.operator.status.Conditions;
+import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealApiServer;
+import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
+import dev.fulcrum.proxy.testing.Ports;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * The scenarios on the real API server named by {@code FULCRUM_IT_KUBECONFIG}, with the operator as
- * deployed: server-side apply and leader election on; the epoch is the Lease's transitions.
+ * deployed: server-side apply and leader election on; the epoch is the leader's {@link
+ * LeaderEpoch}.
  */
 @EnabledIfEnvironmentVariable(
     named = RealApiServer.ENV,
@@ -57,11 +78,100 @@ class RealProxyRealApiIT extends ProxyScenarios {
     cluster.startLeaderElectedOperator();
   }
 
-  /**
-   * Leader election counts takeovers in the Lease; the test moves that count as takeovers would.
-   */
-  @Override
-  void epoch(long value) {
-    cluster.leaseTransitions(value);
+  @Test
+  void aLeaseDeletedWhileTheOperatorLeadsLocksNothingOut() {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+
+    cluster.deleteLease(); // a namespace re-created, a restore: the Lease starts over
+
+    cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
+    awaitEverywhere("server-1", "server-3");
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+  }
+
+  @Test
+  void aPausedOldLeadersPushAfterATakeoverIsRefused() {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+    long oldEpoch = lb1.fence(id);
+    restartOperator(); // the old leader "pauses"; another takes the Lease and pushes
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .until(() -> lb1.fence(id) > oldEpoch && lb2.fence(id) > oldEpoch);
+
+    // It wakes with its old token and an old view: server-3 gone. It checks the real Lease, finds
+    // another holder, and raises nothing.
+    LoadBalancerSync paused =
+        new LoadBalancerSync(
+            new ProxyClient(Duration.ofSeconds(3), Duration.ofSeconds(5)),
+            new OperatorMetrics(new SimpleMeterRegistry()),
+            LeaderEpoch.leased(
+                client,
+                namespace(),
+                TestCluster.LEASE,
+                "paused-old-leader",
+                Clock.fixed(Instant.ofEpochMilli(oldEpoch), ZoneOffset.UTC)),
+            Duration.ZERO,
+            Duration.ofSeconds(10),
+            Clock.systemUTC());
+    ExternalLoadBalancer elb =
+        client
+            .resources(ExternalLoadBalancer.class)
+            .inNamespace(namespace())
+            .withName("k3s-api")
+            .get();
+    Secret secret = client.secrets().inNamespace(namespace()).withName(Resources.SECRET).get();
+    List<Node> oldView =
+        client.nodes().withLabel(TestCluster.RUN_LABEL, namespace()).list().getItems().stream()
+            .filter(n -> !n.getMetadata().getName().equals("server-3"))
+            .toList();
+
+    LoadBalancerSync.Outcome late = paused.sync(elb, oldView, secret);
+
+    assertThat(Conditions.find(late.status().conditions, Conditions.READY).getReason())
+        .isEqualTo("PushRefused");
+    assertThat(lb1.served(id)).containsExactly("server-1", "server-2", "server-3");
+    assertThat(lb2.served(id)).containsExactly("server-1", "server-2", "server-3");
+  }
+
+  @Test
+  void twoInstallsInTwoNamespacesShareOneProxyWithoutFencingEachOther() throws Exception {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+
+    String otherNamespace = namespace() + "-b";
+    try (TestCluster other = new TestCluster(client, true, otherNamespace)) {
+      other.startLeaderElectedOperator();
+      client
+          .secrets()
+          .resource(Resources.credentials(otherNamespace, "token", ca.certificatePem()))
+          .createOr(r -> r.update());
+      other.put(Nodes.server("b-server-1", "127.0.0.11").build());
+      int otherPort = Ports.free("127.0.0.1");
+      ExternalLoadBalancer b =
+          Resources.elb(
+              otherNamespace,
+              "k3s-api",
+              otherPort,
+              null,
+              List.of(new ProxySpec("lb-1", lb1.endpoint(), 100)));
+      b.getSpec().backends = new BackendsSpec();
+      b.getSpec().backends.port = serverPort;
+      client.resource(b).create();
+
+      other.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+      cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
+      awaitEverywhere("server-1", "server-3");
+      cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+      other.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+      assertThat(lb1.served(otherNamespace + ".k3s-api")).containsExactly("b-server-1");
+    } finally {
+      client.secrets().inNamespace(otherNamespace).delete();
+      client.namespaces().withName(otherNamespace).delete();
+    }
   }
 }

@@ -44,7 +44,8 @@ public final class ProxyEngine implements AutoCloseable {
           });
   // Writes happen under the engine's monitor; reads (status, readiness) take the map as it is.
   private final Map<String, ServedLoadBalancer> served = new ConcurrentHashMap<>();
-  private volatile long highestEpoch;
+  // Per load balancer id, the lowest epoch a push must carry; written under the monitor.
+  private volatile Map<String, Long> fences = Map.of();
   private volatile String stateProblem;
   private volatile boolean stopping;
   private volatile Runnable onChange = () -> {};
@@ -75,7 +76,7 @@ public final class ProxyEngine implements AutoCloseable {
   public synchronized void restore() {
     StateStore.Loaded loaded = store.load();
     stateProblem = loaded.problem();
-    highestEpoch = loaded.highestEpoch();
+    fences = loaded.fences();
     loaded
         .loadBalancers()
         .forEach(
@@ -119,21 +120,29 @@ public final class ProxyEngine implements AutoCloseable {
     LoadBalancerConfig stamped = config.stamped(config.epoch());
     ServedLoadBalancer current = served.get(id);
     String appliedVersion = current == null ? null : current.config().version();
-    if (stamped.epoch() < highestEpoch) {
+    long fence = fence(id);
+    if (stamped.epoch() < fence) {
       throw new ConflictException(
           "epoch "
               + stamped.epoch()
-              + " is lower than the highest seen ("
-              + highestEpoch
-              + "): a newer operator leader has pushed since",
+              + " is below the fence of "
+              + id
+              + " on this proxy ("
+              + fence
+              + "): an operator that became leader later has pushed it here. The operator"
+              + " holding the leader Lease raises its epoch past the fence by itself; to hand "
+              + id
+              + " on this host to another installation, re-adopt it with POST /v1/loadbalancers/"
+              + id
+              + "/adopt",
           appliedVersion,
-          highestEpoch);
+          fence);
     }
     if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(appliedVersion)) {
       throw new ConflictException(
           "If-Match " + ifMatch + " is not the applied version " + appliedVersion,
           appliedVersion,
-          highestEpoch);
+          fence);
     }
     checkPortClash(id, stamped);
     if (current != null
@@ -147,9 +156,11 @@ public final class ProxyEngine implements AutoCloseable {
     }
     Map<String, LoadBalancerConfig> next = new TreeMap<>(configs());
     next.put(id, stamped);
+    Map<String, Long> nextFences = new TreeMap<>(fences);
+    nextFences.put(id, Math.max(fence, stamped.epoch()));
     boolean saved = false;
     try {
-      store.save(next, Math.max(highestEpoch, stamped.epoch()));
+      store.save(next, nextFences);
       saved = true;
     } catch (IOException e) {
       throw new PersistenceException(
@@ -159,7 +170,7 @@ public final class ProxyEngine implements AutoCloseable {
         prepared.abort(); // whatever the failure, nothing stays shown that was not persisted
       }
     }
-    highestEpoch = Math.max(highestEpoch, stamped.epoch());
+    fences = Map.copyOf(nextFences);
     stateProblem = null; // a durable push has replaced whatever the bad state file lost
     commit(id, prepared);
     onChange.run();
@@ -181,7 +192,7 @@ public final class ProxyEngine implements AutoCloseable {
     Map<String, LoadBalancerConfig> next = new TreeMap<>(configs());
     next.remove(id);
     try {
-      store.save(next, highestEpoch);
+      store.save(next, fences); // the fence stays: a deposed leader's late push brings nothing back
     } catch (IOException e) {
       throw new PersistenceException(
           "cannot persist the state file, not deleted: " + e.getMessage(), e);
@@ -308,8 +319,30 @@ public final class ProxyEngine implements AutoCloseable {
     return stopping;
   }
 
-  public long highestEpoch() {
-    return highestEpoch;
+  /** The lowest epoch a push of {@code id} must carry (0 for one never pushed or re-adopted). */
+  public long fence(String id) {
+    return fences.getOrDefault(id, 0L);
+  }
+
+  /**
+   * Re-adoption by an admin: forgets the fence of {@code id}, so the next push from any operator is
+   * accepted and sets it anew; the config served stays. Returns the fence it had.
+   *
+   * @throws PersistenceException the state could not be written; nothing changed
+   */
+  public synchronized long adopt(String id) {
+    ConfigValidator.checkId(id);
+    long was = fence(id);
+    Map<String, Long> nextFences = new TreeMap<>(fences);
+    nextFences.remove(id);
+    try {
+      store.save(configs(), nextFences);
+    } catch (IOException e) {
+      throw new PersistenceException(
+          "cannot persist the state file, fence not reset: " + e.getMessage(), e);
+    }
+    fences = Map.copyOf(nextFences);
+    return was;
   }
 
   @Override

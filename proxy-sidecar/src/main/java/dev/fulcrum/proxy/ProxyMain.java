@@ -122,8 +122,8 @@ public final class ProxyMain implements AutoCloseable {
     for (int i = 0; i < lbs.size(); i++) {
       ProxyConfig.StaticLoadBalancer lb = lbs.get(i);
       try {
-        // The file is authoritative at start: it is applied at the highest epoch seen.
-        engine.apply(lb.id(), lb.toConfig(engine.highestEpoch()), null);
+        // The file is authoritative at start: it is applied at its load balancer's fence.
+        engine.apply(lb.id(), lb.toConfig(engine.fence(lb.id())), null);
       } catch (InvalidConfigException e) {
         throw new IllegalStateException(
             "loadBalancers[" + i + "] (" + lb.id() + "): " + e.getMessage(), e);

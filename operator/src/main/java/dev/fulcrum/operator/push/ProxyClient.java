@@ -72,7 +72,8 @@ public final class ProxyClient {
                   p.name,
                   r.statusCode(),
                   err == null ? null : err.appliedVersion(),
-                  failure("push to", p, describe(r) + detail));
+                  failure("push to", p, describe(r) + detail),
+                  err == null || err.epoch() == null ? 0L : err.epoch());
             })
         .exceptionally(e -> new PushResult(p.name, 0, null, failure("push to", p, cause(e))));
   }

@@ -108,7 +108,7 @@ class OperatorDiesMidPushIT {
               () -> {
                 assertThat(seed.lb1.status(SeedTopology.ID).appliedVersion())
                     .isEqualTo(seed.lb2.status(SeedTopology.ID).appliedVersion());
-                assertThat(seed.lb1.highestEpoch()).isLessThanOrEqualTo(epoch);
+                assertThat(seed.lb1.fence(SeedTopology.ID)).isEqualTo(epoch);
               });
       backendsOf.put(seed.lb1.status(SeedTopology.ID).appliedVersion(), next);
     }

@@ -35,7 +35,7 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
   private final Map<String, LoadBalancerConfig> applied = new ConcurrentHashMap<>();
   private final AtomicInteger puts = new AtomicInteger();
   private volatile String token;
-  private volatile long highestEpoch;
+  private final Map<String, Long> fences = new ConcurrentHashMap<>();
   private volatile List<String> tlsSans;
   private volatile Boolean vipHeld;
   private InetSocketAddress address;
@@ -132,15 +132,16 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
   public Reply put(String id, LoadBalancerConfig body) {
     LoadBalancerConfig c = body.stamped(body.epoch() == null ? 0 : body.epoch());
     LoadBalancerConfig current = applied.get(id);
-    if (c.epoch() < highestEpoch) {
+    long fence = fences.getOrDefault(id, 0L);
+    if (c.epoch() < fence) {
       return new Reply(
           409,
           new ErrorResponse(
-              "epoch " + c.epoch() + " is lower than the highest seen (" + highestEpoch + ")",
+              "epoch " + c.epoch() + " is below the fence of " + id + " (" + fence + ")",
               current == null ? null : current.version(),
-              highestEpoch));
+              fence));
     }
-    highestEpoch = c.epoch();
+    fences.put(id, c.epoch());
     applied.put(id, c);
     return new Reply(200, new ApplyResponse(c.version(), c.epoch()));
   }
@@ -170,8 +171,9 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
     token = value;
   }
 
-  public void highestEpoch(long value) {
-    highestEpoch = value;
+  /** Fences {@code id} at {@code epoch}, as a push from a later leader would have. */
+  public void fence(String id, long epoch) {
+    fences.put(id, epoch);
   }
 
   public void tlsSans(List<String> value) {

@@ -101,8 +101,9 @@ public final class RealProxy implements AutoCloseable {
     return engine.metrics().adminRequests("PUT");
   }
 
-  public long highestEpoch() {
-    return engine.highestEpoch();
+  /** The lowest epoch this proxy accepts for {@code id}. */
+  public long fence(String id) {
+    return engine.fence(id);
   }
 
   /** The admin API stops answering; the data plane keeps serving, as on a real lb host. */

@@ -82,17 +82,9 @@ public final class TestCluster implements AutoCloseable {
     return this;
   }
 
-  /** Starts an operator that must win the Lease first; its pushes carry the Lease's transitions. */
+  /** Starts an operator that must win the Lease first; its pushes carry its {@code LeaderEpoch}. */
   public TestCluster startLeaderElectedOperator() {
-    OperatorSettings s = settings(true);
-    operator =
-        OperatorMain.start(
-            client,
-            s,
-            registry,
-            EpochSource.lease(client, s.leaseNamespace(), s.leaseName()),
-            realApiServer,
-            false);
+    operator = OperatorMain.start(client, settings(true), registry, null, realApiServer, false);
     return this;
   }
 
@@ -168,22 +160,6 @@ public final class TestCluster implements AutoCloseable {
                   .isEqualTo(status + "/" + reason);
             });
     return Conditions.find(status(name).conditions, type);
-  }
-
-  /** The leader Lease's transitions, the epoch a leader-elected operator stamps on pushes. */
-  public void leaseTransitions(long transitions) {
-    await()
-        .atMost(PATIENCE)
-        .until(() -> client.leases().inNamespace(namespace).withName(LEASE).get() != null);
-    client
-        .leases()
-        .inNamespace(namespace)
-        .withName(LEASE)
-        .edit(
-            l -> {
-              l.getSpec().setLeaseTransitions((int) transitions);
-              return l;
-            });
   }
 
   /** JOSDK keeps the Lease when it stops; a new operator would wait for it to expire. */

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final String LB_PREFIX = "/v1/loadbalancers/";
+  private static final String ADOPT = "/adopt";
 
   private final ProxyEngine engine;
   private final TokenFile token;
@@ -92,6 +93,12 @@ final class AdminApi {
           ? AdminResponse.json(200, engine.status(vipHeld()))
           : notAllowed("GET");
     }
+    if (r.path().startsWith(LB_PREFIX) && r.path().endsWith(ADOPT)) {
+      String id = r.path().substring(LB_PREFIX.length(), r.path().length() - ADOPT.length());
+      if (id.indexOf('/') < 0) {
+        return r.method().equals("POST") ? adopt(id, r) : notAllowed("POST");
+      }
+    }
     if (!r.path().startsWith(LB_PREFIX) || r.path().indexOf('/', LB_PREFIX.length()) >= 0) {
       return AdminResponse.error(404, "no such resource: " + r.path());
     }
@@ -131,6 +138,24 @@ final class AdminApi {
       return engine.delete(id)
           ? AdminResponse.json(200, Map.of("deleted", id))
           : AdminResponse.error(404, "load balancer " + id + " is not configured");
+    } catch (PersistenceException e) {
+      return refused(id, r, outOfSpace(e) ? 507 : 500, e.getMessage());
+    }
+  }
+
+  /** Re-adoption: the fence of {@code id} is forgotten; logged with who asked. */
+  private AdminResponse adopt(String id, AdminRequest r) {
+    try {
+      long was = engine.adopt(id);
+      log.warn(
+          "{}: re-adopted by an admin request from {}: fence {} forgotten, the next push from any"
+              + " operator is accepted",
+          id,
+          r.from(),
+          was);
+      return AdminResponse.json(200, Map.of("adopted", id, "previousFence", was));
+    } catch (IllegalArgumentException e) {
+      return refused(id, r, 422, e.getMessage());
     } catch (PersistenceException e) {
       return refused(id, r, outOfSpace(e) ? 507 : 500, e.getMessage());
     }

@@ -56,13 +56,13 @@ public final class StateStore {
   public Loaded load() {
     Path file = file();
     if (file == null) {
-      return new Loaded(Map.of(), 0L, null);
+      return new Loaded(Map.of(), Map.of(), null);
     }
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      return new Loaded(Map.of(), 0L, null); // first start: nothing applied yet
+      return new Loaded(Map.of(), Map.of(), null); // first start: nothing applied yet
     } catch (IOException e) {
       return refuse(file, "it is unreadable: " + DurableFile.describe(e));
     }
@@ -80,13 +80,30 @@ public final class StateStore {
     if (invalid != null) {
       return refuse(file, invalid);
     }
-    return new Loaded(Map.copyOf(parsed.loadBalancers()), parsed.highestEpoch(), null);
+    return new Loaded(Map.copyOf(parsed.loadBalancers()), fences(parsed), null);
+  }
+
+  /** The fences; a file from before per-load-balancer fences has each config's epoch as its own. */
+  private static Map<String, Long> fences(StateFile parsed) {
+    if (parsed.fences() != null) {
+      return Map.copyOf(parsed.fences()); // a re-adopted load balancer has none
+    }
+    Map<String, Long> out = new TreeMap<>();
+    parsed.loadBalancers().forEach((id, c) -> out.put(id, c.epoch() == null ? 0L : c.epoch()));
+    return Map.copyOf(out);
   }
 
   /** Null when every entry is a valid config under a valid id. */
   private static String check(StateFile parsed) {
-    if (parsed == null || parsed.highestEpoch() == null || parsed.loadBalancers() == null) {
-      return "it lacks highestEpoch or loadBalancers";
+    if (parsed == null || parsed.loadBalancers() == null) {
+      return "it lacks loadBalancers";
+    }
+    if (parsed.fences() != null) {
+      for (Map.Entry<String, Long> e : parsed.fences().entrySet()) {
+        if (e.getValue() == null || e.getValue() < 0) {
+          return "the fence of " + e.getKey() + " is not a non-negative number";
+        }
+      }
     }
     for (Map.Entry<String, LoadBalancerConfig> e : parsed.loadBalancers().entrySet()) {
       try {
@@ -125,11 +142,11 @@ public final class StateStore {
             + where
             + ", and this proxy serves nothing until the operator pushes again.";
     log.error(problem);
-    return new Loaded(Map.of(), 0L, problem);
+    return new Loaded(Map.of(), Map.of(), problem);
   }
 
   /** Replaces the state file atomically; returns only once it is durable. */
-  public void save(Map<String, LoadBalancerConfig> loadBalancers, long highestEpoch)
+  public void save(Map<String, LoadBalancerConfig> loadBalancers, Map<String, Long> fences)
       throws IOException {
     Path file = file();
     if (file == null) {
@@ -137,7 +154,9 @@ public final class StateStore {
     }
     byte[] json;
     try {
-      json = JSON.writeValueAsBytes(new StateFile(highestEpoch, new TreeMap<>(loadBalancers)));
+      json =
+          JSON.writeValueAsBytes(
+              new StateFile(null, new TreeMap<>(fences), new TreeMap<>(loadBalancers)));
     } catch (JsonProcessingException e) {
       throw new IOException("cannot serialize the state for " + file + ": " + e.getMessage(), e);
     }
@@ -150,7 +169,7 @@ public final class StateStore {
     void write(Path target, byte[] bytes) throws IOException;
   }
 
-  /** The persisted state: load balancers by id, the highest epoch seen, and any load problem. */
+  /** The persisted state: load balancers and their fences by id, and any load problem. */
   public record Loaded(
-      Map<String, LoadBalancerConfig> loadBalancers, long highestEpoch, String problem) {}
+      Map<String, LoadBalancerConfig> loadBalancers, Map<String, Long> fences, String problem) {}
 }

@@ -214,8 +214,58 @@ class AdminApiTest {
     JsonNode body = read(r.body());
     assertThat(body.path("appliedVersion").asText()).isEqualTo(appliedBefore);
     assertThat(body.path("epoch").asLong()).isEqualTo(5);
-    assertThat(body.path("error").asText()).contains("epoch 4");
+    assertThat(body.path("error").asText())
+        .contains("epoch 4 is below the fence of " + ID)
+        .as("it says what to do")
+        .contains("raises its epoch past the fence")
+        .contains("POST /v1/loadbalancers/" + ID + "/adopt");
     assertNothingChanged();
+  }
+
+  @Test
+  void fencesArePerLoadBalancerSoInstallsSharingAHostDoNotFenceEachOther() {
+    String otherInstall = "other-system.k3s-api";
+    int otherPort = TestConfigs.freePort();
+
+    HttpResponse<String> r = h.put(otherInstall, TestConfigs.config(otherPort, 1, b));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(greeting(otherPort)).isEqualTo("b");
+    assertThat(h.put(ID, TestConfigs.config(port, 4, b)).statusCode())
+        .as("each keeps its own fence")
+        .isEqualTo(409);
+    assertThat(new StateStore(h.stateDir).load().fences())
+        .containsEntry(ID, 5L)
+        .containsEntry(otherInstall, 1L);
+  }
+
+  @Test
+  void aDeletedLoadBalancerKeepsItsFenceSoADeposedLeaderCannotBringItBack() {
+    assertThat(h.delete(ID).statusCode()).isEqualTo(200);
+
+    assertThat(h.put(ID, TestConfigs.config(port, 4, b)).statusCode()).isEqualTo(409);
+    assertThat(h.get("/v1/loadbalancers/" + ID).statusCode()).isEqualTo(404);
+    assertThat(h.put(ID, TestConfigs.config(port, 5, b)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void reAdoptionForgetsTheFenceKeepsServingAndTheNextPushSetsItAnew() {
+    assertThat(h.adopt(ID, "wrong-token").statusCode()).isEqualTo(401);
+    assertThat(h.put(ID, TestConfigs.config(port, 1, b)).statusCode()).isEqualTo(409);
+
+    HttpResponse<String> adopted = h.adopt(ID, TOKEN);
+
+    assertThat(adopted.statusCode()).as(adopted.body()).isEqualTo(200);
+    assertThat(read(adopted.body()).path("previousFence").asLong()).isEqualTo(5);
+    assertThat(greeting(port)).as("the config served stays").isEqualTo("a");
+    assertThat(new StateStore(h.stateDir).load().fences()).doesNotContainKey(ID);
+    assertThat(h.put(ID, TestConfigs.config(port, 1, b)).statusCode()).isEqualTo(200);
+    assertThat(greeting(port)).isEqualTo("b");
+    assertThat(new StateStore(h.stateDir).load().fences()).containsEntry(ID, 1L);
+    assertThat(
+            h.send(h.request("/v1/loadbalancers/" + ID + "/adopt", TOKEN).GET().build())
+                .statusCode())
+        .isEqualTo(405);
   }
 
   @Test

@@ -108,6 +108,14 @@ final class AdminHarness implements AutoCloseable {
     return send(request(path, TOKEN).GET().build());
   }
 
+  /** Re-adopts a load balancer: its fence is forgotten. */
+  HttpResponse<String> adopt(String id, String token) {
+    return send(
+        request("/v1/loadbalancers/" + id + "/adopt", token)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
   HttpResponse<String> delete(String id) {
     return send(request("/v1/loadbalancers/" + id, TOKEN).DELETE().build());
   }

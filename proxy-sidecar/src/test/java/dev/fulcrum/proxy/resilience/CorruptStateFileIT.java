@@ -50,7 +50,7 @@ class CorruptStateFileIT {
     int frontendPort = TestConfigs.freePort();
     Path stateDir = Files.createDirectories(dir.resolve("state"));
     StateStore store = new StateStore(stateDir);
-    store.save(Map.of(ID, TestConfigs.config(frontendPort, 2, a).stamped(2)), 2);
+    store.save(Map.of(ID, TestConfigs.config(frontendPort, 2, a).stamped(2)), Map.of(ID, 2L));
     byte[] valid = Files.readAllBytes(store.file());
     byte[] damaged =
         switch (damage) {

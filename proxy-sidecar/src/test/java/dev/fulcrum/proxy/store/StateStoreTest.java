@@ -32,23 +32,48 @@ class StateStoreTest {
           "fulcrum-system.k3s-api", lb(6443, "127.0.0.50", "127.0.0.51"),
           "fulcrum-system.other", lb(7443, "127.0.0.60"));
 
+  /** Every load balancer of {@link #state} fenced at {@code epoch}, and a deleted one above it. */
+  private Map<String, Long> fences(long epoch) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    state.keySet().forEach(id -> out.put(id, epoch));
+    out.put("fulcrum-system.deleted", epoch + 100);
+    return out;
+  }
+
   @Test
-  void savedStateLoadsBackUnchangedWithItsEpoch() throws IOException {
+  void savedStateLoadsBackUnchangedWithItsFences() throws IOException {
     StateStore store = new StateStore(dir);
-    store.save(state, 7);
+    store.save(state, fences(7));
 
     StateStore.Loaded loaded = new StateStore(dir).load();
 
     assertThat(loaded.problem()).isNull();
-    assertThat(loaded.highestEpoch()).isEqualTo(7);
+    assertThat(loaded.fences()).as("a deleted load balancer keeps its fence").isEqualTo(fences(7));
     assertThat(loaded.loadBalancers()).isEqualTo(state);
+  }
+
+  @Test
+  void aFileFromBeforePerLoadBalancerFencesFencesEachAtItsConfigsEpoch() throws IOException {
+    StateStore store = new StateStore(dir);
+    // As a proxy wrote it before fences were per load balancer: one highestEpoch for all.
+    Files.write(
+        store.file(),
+        dev.fulcrum.proxy.api.WireJson.MAPPER.writeValueAsBytes(
+            Map.of("highestEpoch", 9, "loadBalancers", state)));
+
+    StateStore.Loaded loaded = store.load();
+
+    assertThat(loaded.problem()).isNull();
+    assertThat(loaded.fences())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("fulcrum-system.k3s-api", 3L, "fulcrum-system.other", 3L));
   }
 
   @Test
   void stateFileIsOwnerOnlyAndNoTempFileIsLeftBehind() throws IOException {
     StateStore store = new StateStore(dir.resolve("nested"));
-    store.save(state, 1);
-    store.save(Map.of(), 2);
+    store.save(state, fences(1));
+    store.save(Map.of(), fences(2));
 
     assertThat(Files.getPosixFilePermissions(store.file()))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
@@ -56,7 +81,7 @@ class StateStoreTest {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("state.json");
     }
     assertThat(store.load().loadBalancers()).isEmpty();
-    assertThat(store.load().highestEpoch()).isEqualTo(2);
+    assertThat(store.load().fences()).isEqualTo(fences(2));
   }
 
   @Test
@@ -70,7 +95,7 @@ class StateStoreTest {
   @Test
   void truncatedFileIsMovedAsideAndReportedWithItsCause() throws IOException {
     StateStore store = new StateStore(dir);
-    store.save(state, 7);
+    store.save(state, fences(7));
     byte[] full = Files.readAllBytes(store.file());
     byte[] half = java.util.Arrays.copyOf(full, full.length / 2);
     Files.write(store.file(), half);
@@ -108,7 +133,7 @@ class StateStoreTest {
     StateStore store = new StateStore(dir);
     LoadBalancerConfig badPort =
         TestConfigs.config(70000, 3, List.of(new BackendConfig("s", "127.0.0.50", 6443)));
-    store.save(Map.of("fulcrum-system.k3s-api", badPort), 3);
+    store.save(Map.of("fulcrum-system.k3s-api", badPort), fences(3));
 
     StateStore.Loaded loaded = store.load();
 
@@ -120,7 +145,7 @@ class StateStoreTest {
   @Test
   void handEditedConfigThatNoLongerMatchesItsVersionIsRefused() throws IOException {
     StateStore store = new StateStore(dir);
-    store.save(state, 7);
+    store.save(state, fences(7));
     String text = Files.readString(store.file(), StandardCharsets.UTF_8);
     Files.writeString(store.file(), text.replace("127.0.0.60", "127.0.0.61"));
 
@@ -135,7 +160,7 @@ class StateStoreTest {
     Path regularFile = Files.writeString(dir.resolve("not-a-dir"), "x");
     StateStore store = new StateStore(regularFile.resolve("state"));
 
-    assertThatThrownBy(() -> store.save(state, 1))
+    assertThatThrownBy(() -> store.save(state, fences(1)))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(store.file().toString());
   }
@@ -143,18 +168,18 @@ class StateStoreTest {
   @Test
   void failedSaveIntoReadOnlyDirLeavesTheOldStateIntact() throws IOException {
     StateStore store = new StateStore(dir);
-    store.save(state, 7);
+    store.save(state, fences(7));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-x------"));
     try {
       assumeFalse(Files.isWritable(dir), "running as root: chmod does not stop writes");
-      assertThatThrownBy(() -> store.save(Map.of(), 8))
+      assertThatThrownBy(() -> store.save(Map.of(), fences(8)))
           .isInstanceOf(IOException.class)
           .hasMessageContaining(store.file().toString());
     } finally {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
     assertThat(store.load().loadBalancers()).isEqualTo(state);
-    assertThat(store.load().highestEpoch()).isEqualTo(7);
+    assertThat(store.load().fences()).isEqualTo(fences(7));
   }
 
   private Path onlyCorruptFile() throws IOException {
