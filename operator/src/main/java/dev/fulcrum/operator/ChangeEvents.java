@@ -63,14 +63,30 @@ final class ChangeEvents {
           }
         });
     Map<String, ProxyState> oldProxies =
-        byName(before == null ? List.of() : before.proxies, p -> p.name);
+        byName(before == null ? List.of() : before.proxies, ChangeEvents::proxyKey);
+    Map<String, ProxyState> newProxies = byName(after.proxies, ChangeEvents::proxyKey);
+    oldProxies.forEach(
+        (key, p) -> {
+          boolean nowOrphaned = newProxies.containsKey("orphan " + p.name + " " + p.endpoint);
+          if (!newProxies.containsKey(key) && !nowOrphaned) { // an orphan gets its own warning
+            out.add(
+                new Change(
+                    "Normal",
+                    "ProxyRemoved",
+                    "proxy "
+                        + p.name
+                        + " no longer serves this load balancer"
+                        + (ProxyStates.ORPHANED.equals(p.state) ? " (removed at last)" : "")));
+          }
+        });
     for (ProxyState p : after.proxies) {
-      ProxyState was = oldProxies.get(p.name);
+      ProxyState was = oldProxies.get(proxyKey(p));
       if (was == null || !p.state.equals(was.state)) {
         boolean bad =
             ProxyStates.UNREACHABLE.equals(p.state)
                 || ProxyStates.REFUSED.equals(p.state)
-                || ProxyStates.FAILED.equals(p.state);
+                || ProxyStates.FAILED.equals(p.state)
+                || ProxyStates.ORPHANED.equals(p.state);
         String message =
             "proxy " + p.name + " is " + p.state + (p.message == null ? "" : ": " + p.message);
         out.add(new Change(bad ? "Warning" : "Normal", "Proxy" + p.state, message));
@@ -118,6 +134,11 @@ final class ChangeEvents {
             "{}: cannot record event {}: {}", elb.loadBalancerId(), c.reason(), e.getMessage());
       }
     }
+  }
+
+  /** A proxy of the spec by name; one that left it (orphaned) apart, as it may share the name. */
+  private static String proxyKey(ProxyState p) {
+    return ProxyStates.ORPHANED.equals(p.state) ? "orphan " + p.name + " " + p.endpoint : p.name;
   }
 
   private static boolean serving(BackendState b) {

@@ -3,6 +3,7 @@ package dev.fulcrum.operator;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.DeletionPolicy;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
+import dev.fulcrum.operator.status.Orphan;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -17,7 +18,9 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,16 +35,19 @@ public class ExternalLoadBalancerReconciler
   private final LoadBalancerSync sync;
   private final ChangeEvents events;
   private final String nodeLabelSelector;
+  private final Duration clearTimeout;
   private InformerEventSource<Node, ExternalLoadBalancer> nodes;
   private InformerEventSource<Secret, ExternalLoadBalancer> secrets;
 
   public ExternalLoadBalancerReconciler(
       LoadBalancerSync sync,
       io.fabric8.kubernetes.client.KubernetesClient client,
-      String nodeLabelSelector) {
+      String nodeLabelSelector,
+      Duration clearTimeout) {
     this.sync = sync;
     this.events = new ChangeEvents(client);
     this.nodeLabelSelector = nodeLabelSelector;
+    this.clearTimeout = clearTimeout;
   }
 
   @Override
@@ -91,13 +97,86 @@ public class ExternalLoadBalancerReconciler
       sync.forget(elb.loadBalancerId());
       return DeleteControl.defaultDelete(); // Retain: the proxies keep serving
     }
-    List<String> errors = sync.clear(elb, secretOf(elb));
+    String id = elb.loadBalancerId();
+    Secret secret = secretOf(elb);
+    if (secret == null) {
+      // Nothing can reach the proxies (e.g. `kubectl delete namespace` took the Secret first).
+      return releaseAnyway(
+          elb,
+          "CleanupSkipped",
+          "the credentials Secret "
+              + elb.getSpec().credentialsSecretRef.name
+              + " is gone, so "
+              + id
+              + " could not be removed from "
+              + proxyNames(elb)
+              + "; they keep serving it until an admin runs DELETE /v1/loadbalancers/"
+              + id
+              + " on each");
+    }
+    List<String> errors;
+    try {
+      errors = sync.clear(elb, secret);
+    } catch (IllegalArgumentException unusable) {
+      return releaseAnyway(
+          elb,
+          "CleanupSkipped",
+          unusable.getMessage()
+              + "; "
+              + id
+              + " could not be removed from "
+              + proxyNames(elb)
+              + ", which keep serving it until an admin runs DELETE /v1/loadbalancers/"
+              + id
+              + " on each");
+    }
     if (errors.isEmpty()) {
-      log.info("{}: removed from every proxy (deletionPolicy Clear)", elb.loadBalancerId());
+      log.info("{}: removed from every proxy (deletionPolicy Clear)", id);
       return DeleteControl.defaultDelete();
     }
-    log.warn("{}: not yet removed everywhere: {}", elb.loadBalancerId(), String.join("; ", errors));
-    return DeleteControl.noFinalizerRemoval().rescheduleAfter(5_000);
+    Duration waited = sinceDeletion(elb);
+    if (waited.compareTo(clearTimeout) >= 0) {
+      return releaseAnyway(
+          elb,
+          "CleanupTimedOut",
+          "after "
+              + waited.toSeconds()
+              + " s "
+              + id
+              + " is still not removed everywhere ("
+              + String.join("; ", errors)
+              + "); the finalizer is released and those proxies keep serving it until removed by"
+              + " hand: DELETE /v1/loadbalancers/"
+              + id);
+    }
+    log.warn("{}: not yet removed everywhere: {}", id, String.join("; ", errors));
+    Duration left = clearTimeout.minus(waited);
+    return DeleteControl.noFinalizerRemoval()
+        .rescheduleAfter(Math.max(100, Math.min(5_000, left.toMillis())));
+  }
+
+  /** Releases the finalizer although some proxy may still serve the load balancer; says so. */
+  private DeleteControl releaseAnyway(ExternalLoadBalancer elb, String reason, String message) {
+    log.warn("{}: {}", elb.loadBalancerId(), message);
+    events.emit(elb, List.of(new ChangeEvents.Change("Warning", reason, message)));
+    sync.forget(elb.loadBalancerId());
+    return DeleteControl.defaultDelete();
+  }
+
+  private static String proxyNames(ExternalLoadBalancer elb) {
+    List<String> names = new ArrayList<>();
+    elb.getSpec().proxies.forEach(p -> names.add(p.name + " (" + p.endpoint + ")"));
+    Orphan.of(elb.getStatus(), elb.getSpec().proxies)
+        .forEach(p -> names.add(p.name + " (" + p.endpoint + ", left the spec)"));
+    return String.join(", ", names);
+  }
+
+  private static Duration sinceDeletion(ExternalLoadBalancer elb) {
+    String ts = elb.getMetadata().getDeletionTimestamp();
+    if (ts == null) {
+      return Duration.ZERO;
+    }
+    return Duration.between(Instant.parse(ts), Instant.now());
   }
 
   private Secret secretOf(ExternalLoadBalancer elb) {

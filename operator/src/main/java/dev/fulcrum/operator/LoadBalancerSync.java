@@ -12,6 +12,7 @@ import dev.fulcrum.operator.push.Observation;
 import dev.fulcrum.operator.push.ProxyClient;
 import dev.fulcrum.operator.push.ProxyCredentials;
 import dev.fulcrum.operator.push.PushResult;
+import dev.fulcrum.operator.status.Orphan;
 import dev.fulcrum.operator.status.StatusBuilder;
 import dev.fulcrum.operator.status.SyncFacts;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
@@ -19,10 +20,13 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One reconcile of one load balancer: select backends, ask every proxy, push where it lags, and
@@ -34,6 +38,11 @@ public final class LoadBalancerSync {
 
   /** How soon a leader that raised its epoch past a proxy's fence pushes again. */
   static final Duration RAISED_RETRY = Duration.ofMillis(100);
+
+  /** How soon a delete from a proxy that left the spec is tried again. */
+  static final Duration ORPHAN_RETRY = Duration.ofSeconds(5);
+
+  private static final Logger log = LoggerFactory.getLogger(LoadBalancerSync.class);
 
   private final ProxyClient client;
   private final ProxyPushes pushes;
@@ -52,7 +61,7 @@ public final class LoadBalancerSync {
       Clock clock) {
     this.client = client;
     this.metrics = metrics;
-    this.pushes = new ProxyPushes(client, metrics);
+    this.pushes = new ProxyPushes(client, metrics, poll);
     this.debounce = new JoinDebounce(joinDebounce);
     this.epoch = epoch;
     this.poll = poll;
@@ -85,48 +94,44 @@ public final class LoadBalancerSync {
               null,
               List.of(),
               Map.of(),
-              false);
+              false,
+              Orphan.of(previous, spec.proxies).stream()
+                  .map(p -> new Orphan(p.name, p.endpoint, "not reached: " + e.getMessage()))
+                  .toList());
       return new Outcome(StatusBuilder.build(previous, facts, clock.instant()), poll);
     }
-    List<Observation> seen = observeAll(spec.proxies, id, creds);
-    long fence = highestFence(seen);
-    if (fence > epoch.current()) {
-      epoch.raisePast(fence); // a leader meets a fence above its token; a deposed one does not
-    }
+    // Proxies that left the spec are told to stop serving while the others are synced.
+    List<ProxySpec> left = Orphan.of(previous, spec.proxies);
+    List<CompletableFuture<String>> deletes =
+        left.stream().map(p -> client.delete(p, id, creds)).toList();
     LoadBalancerConfig desired =
         selection.enough()
             ? SpecMapping.toConfig(spec, selection.backends(), epoch.current())
             : null;
-    Duration next = poll;
-    boolean joinPending = false;
-    Map<String, PushResult> results = Map.of();
-    if (desired != null) {
-      Duration wait =
-          debounce.delay(
-              id,
-              ProxyPushes.served(seen),
-              desired.backends(),
-              desired.version(),
-              System.nanoTime());
-      if (!wait.isZero()) {
-        joinPending = true;
-        next = wait;
+    ProxyPushes.Round round = pushes.observeAndPush(spec.proxies, id, desired, creds, debounce);
+    List<Observation> seen = round.observations();
+    Map<String, PushResult> results = round.results();
+    boolean joinPending = round.joinPending();
+    Duration next = min(poll, round.retryIn());
+    // A fence above this operator's epoch, seen in a status or in a refusal (a load balancer
+    // deleted from a proxy keeps its fence): a leader raises past it and pushes again at once; a
+    // deposed operator raises nothing.
+    long fence = highestFence(seen, results.values());
+    if (desired != null && fence > desired.epoch() && epoch.raisePast(fence)) {
+      spec.proxies.forEach(p -> pushes.retrySoon(id, p.name));
+      next = min(next, RAISED_RETRY);
+    }
+    List<Orphan> orphans = new ArrayList<>();
+    for (int i = 0; i < left.size(); i++) {
+      ProxySpec p = left.get(i);
+      String error = deletes.get(i).join();
+      orphans.add(new Orphan(p.name, p.endpoint, error));
+      if (error == null) {
+        log.info("{}: deleted from {} ({}), which left spec.proxies", id, p.name, p.endpoint);
       } else {
-        ProxyPushes.Round round = pushes.pushLagging(spec.proxies, id, desired, seen, creds);
-        results = round.results();
-        seen = round.observations();
-        next = min(next, round.retryIn());
-        for (PushResult r : results.values()) {
-          // A fence the observation could not show (a load balancer deleted from the proxy
-          // keeps its fence): raised, the next reconcile pushes again at once.
-          if (r.fenced() && r.fence() > desired.epoch() && epoch.raisePast(r.fence())) {
-            pushes.retrySoon(id, r.proxy()); // no backoff: the next push carries a new epoch
-            next = min(next, RAISED_RETRY);
-          }
-        }
+        next = min(next, ORPHAN_RETRY);
       }
     }
-    next = min(next, pushes.retryUnreachable(id, seen));
     pushes.recordSynced(id, seen, desired);
     SyncFacts facts =
         new SyncFacts(
@@ -138,18 +143,26 @@ public final class LoadBalancerSync {
             desired == null ? null : desired.version(),
             seen,
             results,
-            joinPending);
+            joinPending,
+            orphans);
     ExternalLoadBalancerStatus status = StatusBuilder.build(previous, facts, clock.instant());
     metrics.observed(id, spec.frontend != null && spec.frontend.virtualIP != null, status, seen);
     return new Outcome(status, next);
   }
 
-  /** deletionPolicy Clear: DELETE from every proxy; the errors left, empty when all are done. */
+  /**
+   * deletionPolicy Clear: DELETE from every proxy of the spec and every orphan the status lists;
+   * the errors left, empty when all are done.
+   *
+   * @throws IllegalArgumentException the credentials Secret is gone or unusable
+   */
   public List<String> clear(ExternalLoadBalancer elb, Secret secret) {
     ProxyCredentials creds = credentials(elb, secret);
     String id = elb.loadBalancerId();
+    List<ProxySpec> all = new ArrayList<>(elb.getSpec().proxies);
+    all.addAll(Orphan.of(elb.getStatus(), elb.getSpec().proxies));
     List<CompletableFuture<String>> calls =
-        elb.getSpec().proxies.stream().map(p -> client.delete(p, id, creds)).toList();
+        all.stream().map(p -> client.delete(p, id, creds)).toList();
     List<String> errors =
         calls.stream().map(CompletableFuture::join).filter(e -> e != null).toList();
     if (errors.isEmpty()) {
@@ -163,12 +176,6 @@ public final class LoadBalancerSync {
     pushes.forget(id);
   }
 
-  private List<Observation> observeAll(List<ProxySpec> proxies, String id, ProxyCredentials creds) {
-    List<CompletableFuture<Observation>> calls =
-        proxies.stream().map(p -> client.observe(p, id, creds)).toList();
-    return calls.stream().map(CompletableFuture::join).toList();
-  }
-
   private static ProxyCredentials credentials(ExternalLoadBalancer elb, Secret secret) {
     if (secret == null) {
       throw new IllegalArgumentException(
@@ -180,12 +187,17 @@ public final class LoadBalancerSync {
     return ProxyCredentials.from(secret);
   }
 
-  /** The highest epoch any proxy reports for this load balancer, 0 when none serves it. */
-  private static long highestFence(List<Observation> seen) {
+  /** The highest fence any proxy showed for this load balancer, in its status or a refusal. */
+  private static long highestFence(List<Observation> seen, Collection<PushResult> pushes) {
     long highest = 0;
     for (Observation o : seen) {
       if (o.loadBalancer() != null) {
         highest = Math.max(highest, o.loadBalancer().epoch());
+      }
+    }
+    for (PushResult r : pushes) {
+      if (r.fenced()) {
+        highest = Math.max(highest, r.fence());
       }
     }
     return highest;

@@ -174,7 +174,8 @@ public final class OperatorMain {
             settings.poll(),
             Clock.systemUTC());
     operator.register(
-        new ExternalLoadBalancerReconciler(sync, client, settings.nodeLabelSelector()),
+        new ExternalLoadBalancerReconciler(
+            sync, client, settings.nodeLabelSelector(), settings.clearTimeout()),
         c -> {
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());

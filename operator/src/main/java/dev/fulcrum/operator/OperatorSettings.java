@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
  *
  * @param namespaces watched namespaces, empty for all
  * @param leaseNamespace where the leader-election Lease lives
+ * @param clearTimeout how long a deleted resource with {@code deletionPolicy: Clear} waits for
+ *     every proxy to drop it before its finalizer is released anyway (with a Warning event)
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -21,7 +23,30 @@ public record OperatorSettings(
     String leaseNamespace,
     String nodeLabelSelector,
     Duration poll,
-    Duration joinDebounce) {
+    Duration joinDebounce,
+    Duration clearTimeout) {
+
+  /** As above with the default clear timeout, 60 s. */
+  public OperatorSettings(
+      Set<String> namespaces,
+      int metricsPort,
+      boolean leaderElection,
+      String leaseName,
+      String leaseNamespace,
+      String nodeLabelSelector,
+      Duration poll,
+      Duration joinDebounce) {
+    this(
+        namespaces,
+        metricsPort,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        nodeLabelSelector,
+        poll,
+        joinDebounce,
+        Duration.ofSeconds(60));
+  }
 
   public static OperatorSettings from(Map<String, String> env, String[] args) {
     Map<String, String> flags =
@@ -50,7 +75,10 @@ public record OperatorSettings(
         get.apply("FULCRUM_NODE_LABEL_SELECTOR"),
         Duration.ofSeconds(intOr(get.apply("FULCRUM_POLL_SECONDS"), 10, "FULCRUM_POLL_SECONDS")),
         Duration.ofMillis(
-            intOr(get.apply("FULCRUM_JOIN_DEBOUNCE_MS"), 1000, "FULCRUM_JOIN_DEBOUNCE_MS")));
+            intOr(get.apply("FULCRUM_JOIN_DEBOUNCE_MS"), 1000, "FULCRUM_JOIN_DEBOUNCE_MS")),
+        Duration.ofSeconds(
+            intOr(
+                get.apply("FULCRUM_CLEAR_TIMEOUT_SECONDS"), 60, "FULCRUM_CLEAR_TIMEOUT_SECONDS")));
   }
 
   private static String or(String v, String fallback) {

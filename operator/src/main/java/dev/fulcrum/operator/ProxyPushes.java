@@ -1,6 +1,7 @@
 package dev.fulcrum.operator;
 
 import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.desired.JoinDebounce;
 import dev.fulcrum.operator.push.Backoff;
 import dev.fulcrum.operator.push.Observation;
 import dev.fulcrum.operator.push.ProxyClient;
@@ -24,93 +25,188 @@ final class ProxyPushes {
   private static final Logger log = LoggerFactory.getLogger(ProxyPushes.class);
 
   /** What a round of pushes did; observations carry the versions the proxies now report. */
-  record Round(List<Observation> observations, Map<String, PushResult> results, Duration retryIn) {}
+  record Round(
+      List<Observation> observations,
+      Map<String, PushResult> results,
+      Duration retryIn,
+      boolean joinPending) {}
 
   private final ProxyClient client;
   private final OperatorMetrics metrics;
   private final Backoff pushBackoff = new Backoff();
-  private final Backoff queryBackoff = new Backoff();
+  // A proxy that did not answer is asked again after 1 s, 2 s, 4 s … at most a poll apart; until
+  // then reconciles use its last answer instead of waiting out its deadline each time.
+  private final Backoff queryBackoff;
+  private final Map<String, Unanswered> lastUnanswered =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * A proxy's last failed answer, and how it was asked: new credentials or endpoint ask at once.
+   */
+  private record Unanswered(Observation observation, String endpoint, ProxyCredentials creds) {}
+
+  private final Set<String> probing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** When to look again while a proxy that did not answer is being asked in the background. */
+  static final Duration PROBE_DEADLINE = Duration.ofSeconds(3);
+
   // The failure a proxy in backoff last gave, so its status keeps saying why until the retry.
   private final Map<String, PushResult> lastFailure =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  ProxyPushes(ProxyClient client, OperatorMetrics metrics) {
+  ProxyPushes(ProxyClient client, OperatorMetrics metrics, Duration poll) {
     this.client = client;
     this.metrics = metrics;
+    this.queryBackoff = new Backoff(poll);
   }
 
-  Round pushLagging(
+  /**
+   * Every proxy at once, each on its own: asked what it serves, then pushed if it lags, so a proxy
+   * that does not answer delays no other (each call has the client's own deadlines). Joins are held
+   * back by {@code debounce} as long as the set only adds servers the proxy does not serve yet.
+   *
+   * @param desired null when the set is too small to push: the proxies are only asked
+   */
+  Round observeAndPush(
       List<ProxySpec> proxies,
       String id,
       LoadBalancerConfig desired,
-      List<Observation> seen,
-      ProxyCredentials creds) {
-    Map<String, CompletableFuture<PushResult>> calls = new HashMap<>();
+      ProxyCredentials creds,
+      JoinDebounce debounce) {
+    List<CompletableFuture<Step>> steps =
+        proxies.stream().map(p -> step(p, id, desired, creds, debounce)).toList();
+    List<Observation> seen = new ArrayList<>();
     Map<String, PushResult> results = new HashMap<>();
-    Map<String, Long> started = new HashMap<>();
     Duration retry = null;
-    for (ProxySpec p : proxies) {
-      Observation o = find(seen, p.name);
-      String key = id + "/" + p.name;
-      // Only a reachable proxy that lags gets a PUT, so a restarted operator sends none. It lags
-      // on the version, or on the epoch: a new leader raises every proxy's fence even when the
-      // versions match, so its predecessor's late pushes are refused everywhere.
-      if (o == null || !o.reachable() || !lags(o, desired)) {
-        continue;
+    boolean joinPending = false;
+    for (CompletableFuture<Step> f : steps) {
+      Step step = f.join();
+      seen.add(step.observation());
+      if (step.push() != null) {
+        results.put(step.observation().proxy(), step.push());
       }
-      long now = System.nanoTime();
-      if (!pushBackoff.allowed(key, now)) {
-        retry = LoadBalancerSync.min(pushBackoff.remaining(key, now), retry);
-        PushResult last = lastFailure.get(key);
-        if (last != null) {
-          results.put(p.name, last);
-        }
-        continue;
+      if (step.retryIn() != null) {
+        retry = LoadBalancerSync.min(step.retryIn(), retry);
       }
-      started.put(p.name, now);
-      calls.put(p.name, client.push(p, id, desired, creds));
+      joinPending |= step.joinPending();
     }
-    List<Observation> after = new ArrayList<>(seen);
-    calls.forEach(
-        (name, call) -> {
-          PushResult r = call.join();
-          long took = System.nanoTime() - started.get(name);
-          metrics.pushed(id, name, r.ok(), Duration.ofNanos(took));
-          results.put(name, r);
-          String key = id + "/" + name;
-          if (r.ok()) {
-            pushBackoff.succeeded(key);
-            lastFailure.remove(key);
-            log.info("{}: {} applied {}", id, name, r.appliedVersion());
-            replace(after, name, r.appliedVersion(), desired.epoch());
-          } else {
-            Duration wait = pushBackoff.failed(key, System.nanoTime());
-            lastFailure.put(key, r);
-            log.warn("{}: {}; retry in {}", id, r.error(), wait);
-          }
-        });
-    for (PushResult r : results.values()) {
-      if (!r.ok()) {
-        retry =
-            LoadBalancerSync.min(
-                pushBackoff.remaining(id + "/" + r.proxy(), System.nanoTime()), retry);
-      }
-    }
-    return new Round(after, results, retry);
+    return new Round(seen, results, retry, joinPending);
   }
 
-  /** Backs off asking unreachable proxies again: 1 s, 2 s, 4 s … */
-  Duration retryUnreachable(String id, List<Observation> seen) {
-    Duration retry = null;
-    for (Observation o : seen) {
-      String key = id + "/" + o.proxy();
-      if (o.reachable()) {
-        queryBackoff.succeeded(key);
-      } else {
-        retry = LoadBalancerSync.min(queryBackoff.failed(key, System.nanoTime()), retry);
+  /** One proxy's part of a round: what it serves now, the push it got, and when to look again. */
+  private record Step(
+      Observation observation, PushResult push, Duration retryIn, boolean joinPending) {}
+
+  private CompletableFuture<Step> step(
+      ProxySpec p,
+      String id,
+      LoadBalancerConfig desired,
+      ProxyCredentials creds,
+      JoinDebounce debounce) {
+    String key = id + "/" + p.name;
+    long now = System.nanoTime();
+    Unanswered last = lastUnanswered.get(key);
+    Observation unanswered =
+        last != null && last.endpoint().equals(p.endpoint) && last.creds().equals(creds)
+            ? last.observation()
+            : null;
+    if (unanswered != null) {
+      // It did not answer last time: asked again in the background when its backoff allows, so
+      // no reconcile waits out its deadline; once it answers, the next reconcile syncs it.
+      if (queryBackoff.allowed(key, now) && probing.add(key)) {
+        client
+            .observe(p, id, creds)
+            .thenAccept(
+                o -> {
+                  if (o.reachable()) {
+                    lastUnanswered.remove(key);
+                    queryBackoff.succeeded(key);
+                  } else {
+                    lastUnanswered.put(key, new Unanswered(o, p.endpoint, creds));
+                    queryBackoff.failed(key, System.nanoTime());
+                  }
+                })
+            .whenComplete((done, e) -> probing.remove(key));
       }
+      Duration again = queryBackoff.remaining(key, now);
+      return CompletableFuture.completedFuture(
+          new Step(unanswered, null, again.isZero() ? PROBE_DEADLINE : again, false));
     }
-    return retry;
+    return client
+        .observe(p, id, creds)
+        .thenCompose(
+            o -> {
+              if (!o.reachable()) {
+                lastUnanswered.put(key, new Unanswered(o, p.endpoint, creds));
+                Duration wait = queryBackoff.failed(key, System.nanoTime());
+                return CompletableFuture.completedFuture(new Step(o, null, wait, false));
+              }
+              lastUnanswered.remove(key);
+              queryBackoff.succeeded(key);
+              return pushIfLagging(p, id, desired, creds, debounce, o);
+            });
+  }
+
+  private CompletableFuture<Step> pushIfLagging(
+      ProxySpec p,
+      String id,
+      LoadBalancerConfig desired,
+      ProxyCredentials creds,
+      JoinDebounce debounce,
+      Observation o) {
+    // Only a reachable proxy that lags gets a PUT, so a restarted operator sends none. It lags on
+    // the version, or on the epoch: a new leader raises every proxy's fence even when the versions
+    // match, so its predecessor's late pushes are refused everywhere.
+    if (desired == null || !o.reachable() || !lags(o, desired)) {
+      return CompletableFuture.completedFuture(new Step(o, null, null, false));
+    }
+    long fence = o.loadBalancer() == null ? 0 : o.loadBalancer().epoch();
+    if (fence > desired.epoch()) { // it would refuse: the caller raises the epoch if it may
+      PushResult withheld =
+          new PushResult(
+              p.name,
+              409,
+              o.appliedVersion(),
+              "push to "
+                  + p.name
+                  + " ("
+                  + p.endpoint
+                  + ") withheld: it fences this load balancer at epoch "
+                  + fence
+                  + ", above this operator's "
+                  + desired.epoch()
+                  + " (an operator that became leader later has pushed it)",
+              fence);
+      return CompletableFuture.completedFuture(new Step(o, withheld, null, false));
+    }
+    Duration wait =
+        debounce.delay(
+            id, served(List.of(o)), desired.backends(), desired.version(), System.nanoTime());
+    if (!wait.isZero()) {
+      return CompletableFuture.completedFuture(new Step(o, null, wait, true));
+    }
+    String key = id + "/" + p.name;
+    long started = System.nanoTime();
+    if (!pushBackoff.allowed(key, started)) {
+      return CompletableFuture.completedFuture(
+          new Step(o, lastFailure.get(key), pushBackoff.remaining(key, started), false));
+    }
+    return client
+        .push(p, id, desired, creds)
+        .thenApply(
+            r -> {
+              metrics.pushed(id, p.name, r.ok(), Duration.ofNanos(System.nanoTime() - started));
+              if (r.ok()) {
+                pushBackoff.succeeded(key);
+                lastFailure.remove(key);
+                log.info("{}: {} applied {}", id, p.name, r.appliedVersion());
+                return new Step(applied(o, r.appliedVersion(), desired.epoch()), r, null, false);
+              }
+              Duration retry = pushBackoff.failed(key, System.nanoTime());
+              lastFailure.put(key, r);
+              log.warn("{}: {}; retry in {}", id, r.error(), retry);
+              return new Step(o, r, retry, false);
+            });
   }
 
   void recordSynced(String id, List<Observation> seen, LoadBalancerConfig desired) {
@@ -132,6 +228,7 @@ final class ProxyPushes {
     lastFailure.keySet().removeIf(k -> k.startsWith(id + "/"));
     pushBackoff.forget(id);
     queryBackoff.forget(id);
+    lastUnanswered.keySet().removeIf(k -> k.startsWith(id + "/"));
     metrics.forget(id);
   }
 
@@ -158,31 +255,21 @@ final class ProxyPushes {
         || o.loadBalancer().epoch() < desired.epoch();
   }
 
-  private static Observation find(List<Observation> seen, String name) {
-    return seen.stream().filter(o -> o.proxy().equals(name)).findFirst().orElse(null);
-  }
-
-  private static void replace(
-      List<Observation> list, String name, String appliedVersion, long epoch) {
-    for (int i = 0; i < list.size(); i++) {
-      Observation o = list.get(i);
-      if (o.proxy().equals(name)) {
-        LoadBalancerStatus lb = o.loadBalancer();
-        LoadBalancerStatus updated =
-            lb == null
-                ? new LoadBalancerStatus(
-                    null, appliedVersion, epoch, false, null, null, 0, List.of())
-                : new LoadBalancerStatus(
-                    lb.id(),
-                    appliedVersion,
-                    epoch,
-                    lb.listening(),
-                    lb.listenAddress(),
-                    lb.listenError(),
-                    lb.activeConnections(),
-                    lb.backends());
-        list.set(i, new Observation(o.proxy(), o.endpoint(), updated, o.vipHeld(), null));
-      }
-    }
+  /** The observation with what a successful push applied folded in. */
+  private static Observation applied(Observation o, String appliedVersion, long epoch) {
+    LoadBalancerStatus lb = o.loadBalancer();
+    LoadBalancerStatus updated =
+        lb == null
+            ? new LoadBalancerStatus(null, appliedVersion, epoch, false, null, null, 0, List.of())
+            : new LoadBalancerStatus(
+                lb.id(),
+                appliedVersion,
+                epoch,
+                lb.listening(),
+                lb.listenAddress(),
+                lb.listenError(),
+                lb.activeConnections(),
+                lb.backends());
+    return new Observation(o.proxy(), o.endpoint(), updated, o.vipHeld(), null);
   }
 }

@@ -233,7 +233,11 @@ class LoadBalancerSyncTest {
         .contains("lb-2 (" + lb2.endpoint() + ")");
     assertThat(served(lb1)).containsExactly("server-1", "server-3");
     lb2.start();
-    assertThat(ready(sync(op, S1, S3))).isEqualTo("True/Synced");
+    // Asked again within its backoff (1 s after the first failure, then 2 s, 4 s … at most a
+    // poll): the operator reconciles at least that often while it is out.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> ready(sync(op, S1, S3)).equals("True/Synced"));
     assertThat(served(lb2)).containsExactly("server-1", "server-3");
   }
 

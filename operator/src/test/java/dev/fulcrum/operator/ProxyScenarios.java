@@ -1,6 +1,7 @@
 package dev.fulcrum.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.operator.crd.BackendsSpec;
@@ -19,12 +20,16 @@ import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Ports;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.ConnectException;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -248,5 +253,153 @@ abstract class ProxyScenarios {
         .filteredOn(b -> b.name.equals("server-4"))
         .singleElement()
         .satisfies(b -> assertThat(b.certificateCoversAddress).isFalse());
+  }
+
+  @Test
+  void aProxyRemovedFromTheSpecStopsServingAndLeavesTheStatus() {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+
+    cluster.edit("k3s-api", withoutProxy("lb-2"));
+
+    await().atMost(TestCluster.PATIENCE).until(() -> lb2.status(id) == null);
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(() -> assertThat(proxyNames()).as("status.proxies").containsExactly("lb-1"));
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    cluster.awaitCondition("k3s-api", Conditions.DEGRADED, "False", "AsExpected");
+    assertThat(lb1.served(id)).containsExactly("server-1", "server-2", "server-3");
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> new Socket(lb2.host(), frontendPort).close())
+                    .as("lb-2's frontend is closed")
+                    .isInstanceOf(ConnectException.class));
+  }
+
+  @Test
+  void aProxyRemovedWhileUnreachableIsDegradedNamingItUntilItIsToldToStop() throws Exception {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+    lb2.stopAdmin();
+
+    cluster.edit("k3s-api", withoutProxy("lb-2"));
+
+    Condition degraded =
+        cluster.awaitCondition("k3s-api", Conditions.DEGRADED, "True", "OrphanedProxy");
+    assertThat(degraded.getMessage())
+        .contains("proxy lb-2 (" + lb2.endpoint() + ") left spec.proxies")
+        .contains("VRRP");
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    assertThat(cluster.status("k3s-api").proxies)
+        .extracting(p -> p.name + "=" + p.state)
+        .containsExactly("lb-1=Synced", "lb-2=Orphaned");
+    assertThat(cluster.status("k3s-api").proxiesSummary).isEqualTo("1/1");
+
+    lb2.startAdmin(); // the host is back: it is told to stop serving
+    await().atMost(TestCluster.PATIENCE).until(() -> lb2.status(id) == null);
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(() -> assertThat(proxyNames()).containsExactly("lb-1"));
+    cluster.awaitCondition("k3s-api", Conditions.DEGRADED, "False", "AsExpected");
+  }
+
+  @Test
+  void deletionWithTheSecretGoneAndAProxyDeadFinishesAtOnceWithAWarningNamingTheProxies() {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    cluster.edit("k3s-api", clear());
+    awaitEverywhere("server-1", "server-2", "server-3");
+    lb2.stopAdmin();
+    client.secrets().inNamespace(namespace()).withName(Resources.SECRET).delete();
+    cluster.awaitCondition("k3s-api", Conditions.READY, "False", "CredentialsMissing");
+
+    client
+        .resources(ExternalLoadBalancer.class)
+        .inNamespace(namespace())
+        .withName("k3s-api")
+        .delete();
+
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .until(
+            () ->
+                client
+                        .resources(ExternalLoadBalancer.class)
+                        .inNamespace(namespace())
+                        .withName("k3s-api")
+                        .get()
+                    == null);
+    assertThat(warning("CleanupSkipped"))
+        .contains("Secret " + Resources.SECRET + " is gone")
+        .contains("lb-1 (" + lb1.endpoint() + ")")
+        .contains("lb-2 (" + lb2.endpoint() + ")");
+  }
+
+  @Test
+  void deletionWithAProxyDeadFinishesAfterTheClearTimeoutWithAWarningNamingIt() {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    cluster.edit("k3s-api", clear());
+    awaitEverywhere("server-1", "server-2", "server-3");
+    lb2.stopAdmin();
+
+    client
+        .resources(ExternalLoadBalancer.class)
+        .inNamespace(namespace())
+        .withName("k3s-api")
+        .delete();
+
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .until(
+            () ->
+                client
+                        .resources(ExternalLoadBalancer.class)
+                        .inNamespace(namespace())
+                        .withName("k3s-api")
+                        .get()
+                    == null);
+    assertThat(lb1.status(id)).as("removed from the proxy that answers").isNull();
+    assertThat(warning("CleanupTimedOut"))
+        .contains("still not removed everywhere")
+        .contains("lb-2")
+        .doesNotContain("lb-1 (");
+  }
+
+  private static UnaryOperator<ExternalLoadBalancer> withoutProxy(String name) {
+    return e -> {
+      e.getSpec().proxies.removeIf(p -> p.name.equals(name));
+      return e;
+    };
+  }
+
+  private static UnaryOperator<ExternalLoadBalancer> clear() {
+    return e -> {
+      e.getSpec().deletionPolicy = DeletionPolicy.Clear;
+      return e;
+    };
+  }
+
+  private List<String> proxyNames() {
+    return cluster.status("k3s-api").proxies.stream().map(p -> p.name).toList();
+  }
+
+  /** The message of the one Warning event with this reason in the test's namespace. */
+  private String warning(String reason) {
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .until(
+            () ->
+                client.v1().events().inNamespace(namespace()).list().getItems().stream()
+                    .anyMatch(e -> reason.equals(e.getReason())));
+    return client.v1().events().inNamespace(namespace()).list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason()) && "Warning".equals(e.getType()))
+        .map(io.fabric8.kubernetes.api.model.Event::getMessage)
+        .findFirst()
+        .orElseThrow();
   }
 }

@@ -66,8 +66,7 @@ class RealProxyIT extends ProxyScenarios {
             cluster
                 .awaitCondition("k3s-api", Conditions.READY, "False", "PushRefused")
                 .getMessage())
-        .contains("409 Conflict")
-        .contains("is below the fence of " + id + " on this proxy (5)");
+        .contains("withheld: it fences this load balancer at epoch 5, above this operator's 4");
     assertThat(lb1.served(id)).contains("server-1");
     epoch(6); // the new leader
     awaitEverywhere("server-2", "server-3");

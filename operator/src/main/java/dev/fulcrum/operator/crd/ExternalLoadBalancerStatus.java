@@ -37,13 +37,21 @@ public class ExternalLoadBalancerStatus {
     public Boolean certificateCoversAddress;
   }
 
-  /** One proxy: what it has applied and whether it holds the VIP. */
+  /**
+   * One proxy: what it has applied and whether it holds the VIP. A proxy that left {@code
+   * spec.proxies} while it still serves this load balancer is listed as {@code Orphaned} until it
+   * no longer does.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ProxyState {
     public String name;
+
+    /** Its admin API, so the operator can still reach it once it has left the spec. */
+    public String endpoint;
+
     public String appliedVersion;
 
-    /** Synced, Pending, Unreachable, Refused or Failed. */
+    /** Synced, Pending, Unreachable, Refused, Failed or Orphaned. */
     public String state;
 
     public Boolean vipHolder;

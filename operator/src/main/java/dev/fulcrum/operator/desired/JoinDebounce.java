@@ -25,7 +25,8 @@ public final class JoinDebounce {
   /**
    * How long the push of {@code desired} must still wait, zero when it may go now.
    *
-   * @param served the endpoints the proxies serve now (empty when they serve nothing)
+   * @param served the endpoints one proxy serves now (empty when it serves nothing); each proxy is
+   *     asked on its own, and a wait that began for one version is shared by all of them
    */
   public Duration delay(
       String id, Set<String> served, Collection<BackendConfig> desired, String version, long now) {
@@ -33,8 +34,7 @@ public final class JoinDebounce {
     boolean removes = !want.containsAll(served);
     boolean adds = !served.containsAll(want);
     if (served.isEmpty() || removes || !adds) {
-      pending.remove(id);
-      return Duration.ZERO;
+      return Duration.ZERO; // a proxy with nothing yet, a server leaving, or nothing to add
     }
     Pending p =
         pending.compute(

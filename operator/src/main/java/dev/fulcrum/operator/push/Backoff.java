@@ -13,6 +13,16 @@ public final class Backoff {
 
   // Keyed by "loadBalancerId/proxyName"; reconciles of one resource never run concurrently.
   private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+  private final Duration max;
+
+  public Backoff() {
+    this(MAX);
+  }
+
+  /** Doubling from 1 s up to {@code max}. */
+  public Backoff(Duration max) {
+    this.max = max;
+  }
 
   /** Whether a push may be tried now. */
   public boolean allowed(String key, long nowNanos) {
@@ -31,8 +41,8 @@ public final class Backoff {
     Failures previous = failures.get(key);
     int count = previous == null ? 1 : previous.count + 1;
     Duration wait = FIRST.multipliedBy(1L << Math.min(count - 1, 6));
-    if (wait.compareTo(MAX) > 0) {
-      wait = MAX;
+    if (wait.compareTo(max) > 0) {
+      wait = max;
     }
     failures.put(key, new Failures(count, nowNanos + wait.toNanos()));
     return wait;

@@ -14,11 +14,16 @@ public final class ProxyStates {
   /** The proxy answered with a 5xx: it is reachable but could not apply (e.g. a full disk). */
   public static final String FAILED = "Failed";
 
+  /** It left {@code spec.proxies} but could not be told to stop serving the load balancer yet. */
+  public static final String ORPHANED = "Orphaned";
+
   private ProxyStates() {}
 
-  static ProxyState of(String name, Observation o, PushResult push, String desiredVersion) {
+  static ProxyState of(
+      String name, String endpoint, Observation o, PushResult push, String desiredVersion) {
     ProxyState p = new ProxyState();
     p.name = name;
+    p.endpoint = endpoint;
     if (o == null) {
       p.state = PENDING;
       return p;
@@ -37,6 +42,24 @@ public final class ProxyStates {
     } else {
       p.state = PENDING;
     }
+    return p;
+  }
+
+  /** A proxy that left the spec and still serves the load balancer, as far as anyone knows. */
+  static ProxyState orphan(Orphan o) {
+    ProxyState p = new ProxyState();
+    p.name = o.name();
+    p.endpoint = o.endpoint();
+    p.state = ORPHANED;
+    p.message =
+        "proxy "
+            + o.name()
+            + " ("
+            + o.endpoint()
+            + ") left spec.proxies but may still serve this load balancer and hold its VRRP"
+            + " priority: "
+            + o.error()
+            + "; removal is retried";
     return p;
   }
 }

@@ -12,6 +12,7 @@ public final class Reasons {
   public static final String PUSH_REFUSED = "PushRefused";
   public static final String PUSH_FAILED = "PushFailed";
   public static final String CERTIFICATE_MISSING_SAN = "CertificateMissingSAN";
+  public static final String ORPHANED_PROXY = "OrphanedProxy";
 
   private Reasons() {}
 }

@@ -25,6 +25,8 @@ public final class StatusBuilder {
     if (!f.specProblems().isEmpty()) {
       String message = String.join("; ", f.specProblems());
       s.desiredVersion = previous == null ? null : previous.desiredVersion;
+      // Nothing was asked: what was known of the proxies (orphans among them) stays.
+      s.proxies = previous == null ? new ArrayList<>() : previous.proxies;
       next =
           List.of(
               Conditions.of(Conditions.READY, false, Reasons.INVALID_SPEC, message),
@@ -34,6 +36,8 @@ public final class StatusBuilder {
       String host = Registration.host(f.spec());
       s.backends = BackendStates.of(f.selection(), f.observations(), host);
       s.proxies = proxies(f);
+      List<ProxyState> orphans =
+          f.orphans().stream().filter(o -> o.error() != null).map(ProxyStates::orphan).toList();
       s.desiredVersion =
           f.desiredVersion() != null
               ? f.desiredVersion()
@@ -42,7 +46,8 @@ public final class StatusBuilder {
       long synced = s.proxies.stream().filter(p -> ProxyStates.SYNCED.equals(p.state)).count();
       s.backendsSummary = healthy + "/" + s.backends.size();
       s.proxiesSummary = synced + "/" + s.proxies.size();
-      next = conditions(f, s, host, synced);
+      next = conditions(f, s, host, synced, orphans);
+      s.proxies.addAll(orphans); // listed after the spec's, counted in no summary
     }
     List<Condition> old = previous == null ? List.of() : previous.conditions;
     s.conditions = Conditions.merge(old, next, f.generation(), now);
@@ -54,13 +59,17 @@ public final class StatusBuilder {
     for (ProxySpec p : f.spec().proxies) {
       Observation o =
           f.observations().stream().filter(x -> x.proxy().equals(p.name)).findFirst().orElse(null);
-      out.add(ProxyStates.of(p.name, o, f.pushes().get(p.name), f.desiredVersion()));
+      out.add(ProxyStates.of(p.name, p.endpoint, o, f.pushes().get(p.name), f.desiredVersion()));
     }
     return out;
   }
 
   private static List<Condition> conditions(
-      SyncFacts f, ExternalLoadBalancerStatus s, String host, long synced) {
+      SyncFacts f,
+      ExternalLoadBalancerStatus s,
+      String host,
+      long synced,
+      List<ProxyState> orphans) {
     List<String[]> problems = new ArrayList<>(); // {reason, message}, most blocking first
     if (f.credentialsProblem() != null) {
       problems.add(new String[] {Reasons.CREDENTIALS_MISSING, f.credentialsProblem()});
@@ -76,6 +85,9 @@ public final class StatusBuilder {
       } else if (ProxyStates.FAILED.equals(p.state)) {
         problems.add(new String[] {Reasons.PUSH_FAILED, p.message});
       }
+    }
+    for (ProxyState o : orphans) {
+      problems.add(new String[] {Reasons.ORPHANED_PROXY, o.message});
     }
     boolean allSynced = synced == s.proxies.size() && f.desiredVersion() != null;
     boolean ready = allSynced && f.credentialsProblem() == null && f.selection().enough();
@@ -112,7 +124,10 @@ public final class StatusBuilder {
     } else {
       String[] blocking =
           problems.stream()
-              .filter(p -> !p[0].equals(Reasons.CERTIFICATE_MISSING_SAN))
+              .filter(
+                  p ->
+                      !p[0].equals(Reasons.CERTIFICATE_MISSING_SAN)
+                          && !p[0].equals(Reasons.ORPHANED_PROXY))
               .findFirst()
               .orElse(null);
       String pushing =

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param observations each proxy's answer, in spec order (pushes already folded in)
  * @param pushes the PUTs made this round, by proxy name
  * @param joinPending a server joined and its push waits for the debounce
+ * @param orphans proxies that left the spec and still serve the load balancer (error set), or were
+ *     just told to stop (error null)
  */
 public record SyncFacts(
     long generation,
@@ -27,7 +29,36 @@ public record SyncFacts(
     String desiredVersion,
     List<Observation> observations,
     Map<String, PushResult> pushes,
-    boolean joinPending) {
+    boolean joinPending,
+    List<Orphan> orphans) {
+
+  public SyncFacts {
+    orphans = List.copyOf(orphans);
+  }
+
+  /** Without orphans. */
+  public SyncFacts(
+      long generation,
+      ExternalLoadBalancerSpec spec,
+      List<String> specProblems,
+      String credentialsProblem,
+      BackendSelection selection,
+      String desiredVersion,
+      List<Observation> observations,
+      Map<String, PushResult> pushes,
+      boolean joinPending) {
+    this(
+        generation,
+        spec,
+        specProblems,
+        credentialsProblem,
+        selection,
+        desiredVersion,
+        observations,
+        pushes,
+        joinPending,
+        List.of());
+  }
 
   /** A spec that cannot be pushed. */
   public static SyncFacts invalid(

@@ -109,6 +109,7 @@ public final class RealProxy implements AutoCloseable {
   /** The admin API stops answering; the data plane keeps serving, as on a real lb host. */
   public void stopAdmin() {
     admin.close();
+    admin = null;
   }
 
   /** The admin API listens again, on the same port. */
@@ -129,7 +130,9 @@ public final class RealProxy implements AutoCloseable {
     if (telemetry != null) {
       telemetry.close();
     }
-    admin.close();
+    if (admin != null) {
+      admin.close();
+    }
     engine.close();
     transport.close();
   }

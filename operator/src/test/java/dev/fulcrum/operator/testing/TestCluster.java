@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.javaoperatorsdk.operator.Operator;
@@ -38,6 +39,9 @@ public final class TestCluster implements AutoCloseable {
   public static final String LEASE = "fulcrum-operator";
 
   public static final String RUN_LABEL = "it.fulcrum.dev/run";
+
+  /** How long a deletion waits for a proxy that does not answer, in tests. */
+  public static final Duration CLEAR_TIMEOUT = Duration.ofSeconds(3);
 
   private final KubernetesClient client;
   private final boolean realApiServer;
@@ -98,7 +102,8 @@ public final class TestCluster implements AutoCloseable {
         namespace,
         realApiServer ? RUN_LABEL + "=" + namespace : "",
         Duration.ofSeconds(1),
-        Duration.ofMillis(300));
+        Duration.ofMillis(300),
+        CLEAR_TIMEOUT);
   }
 
   public void stopOperator() {
@@ -135,8 +140,24 @@ public final class TestCluster implements AutoCloseable {
     client.nodes().withName(name).delete();
   }
 
+  /**
+   * Edits the spec as kubectl edit would; a conflict with the operator's status write in between
+   * (the edit carries the resourceVersion it read) is retried with a fresh read.
+   */
   public void edit(String name, UnaryOperator<ExternalLoadBalancer> change) {
-    client.resources(ExternalLoadBalancer.class).inNamespace(namespace).withName(name).edit(change);
+    await()
+        .atMost(PATIENCE)
+        .ignoreExceptionsMatching(
+            e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+        .until(
+            () -> {
+              client
+                  .resources(ExternalLoadBalancer.class)
+                  .inNamespace(namespace)
+                  .withName(name)
+                  .edit(change);
+              return true;
+            });
   }
 
   public ExternalLoadBalancerStatus status(String name) {
