@@ -3,11 +3,14 @@ package dev.fulcrum.operator;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The informers the reconciler reads: all Nodes (cluster-wide) and the credentials Secrets. */
@@ -34,12 +37,25 @@ final class EventSources {
     return new InformerEventSource<>(config.build(), context);
   }
 
+  /**
+   * The credentials Secrets: with {@code names}, one informer per name that lists and watches only
+   * that name (a {@code metadata.name} field selector, which RBAC authorizes as that one resource
+   * name); without, one for every Secret of the watched namespaces.
+   */
+  static List<InformerEventSource<Secret, ExternalLoadBalancer>> credentials(
+      EventSourceContext<ExternalLoadBalancer> context, Set<String> names) {
+    if (names.isEmpty()) {
+      return List.of(credentials(context, "credentials", null));
+    }
+    return names.stream().sorted().map(n -> credentials(context, "credentials-" + n, n)).toList();
+  }
+
   /** A Secret maps to the load balancers in its namespace that name it, so rotation re-pushes. */
-  static InformerEventSource<Secret, ExternalLoadBalancer> credentials(
-      EventSourceContext<ExternalLoadBalancer> context) {
+  private static InformerEventSource<Secret, ExternalLoadBalancer> credentials(
+      EventSourceContext<ExternalLoadBalancer> context, String informerName, String secretName) {
     var config =
         InformerEventSourceConfiguration.from(Secret.class, ExternalLoadBalancer.class)
-            .withName("credentials")
+            .withName(informerName)
             .withSecondaryToPrimaryMapper(
                 s ->
                     context
@@ -56,6 +72,10 @@ final class EventSources {
                                         s.getMetadata().getName()))
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()));
+    if (secretName != null) {
+      config.withFieldSelector(
+          new FieldSelector(new FieldSelector.Field("metadata.name", secretName)));
+    }
     return new InformerEventSource<>(config.build(), context);
   }
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,13 +38,16 @@ public class ExternalLoadBalancerReconciler
   private final String nodeLabelSelector;
   private final Duration clearTimeout;
   private InformerEventSource<Node, ExternalLoadBalancer> nodes;
-  private InformerEventSource<Secret, ExternalLoadBalancer> secrets;
+  private final Set<String> credentialsSecrets;
+  private List<InformerEventSource<Secret, ExternalLoadBalancer>> secrets;
 
   public ExternalLoadBalancerReconciler(
       LoadBalancerSync sync,
       io.fabric8.kubernetes.client.KubernetesClient client,
       String nodeLabelSelector,
-      Duration clearTimeout) {
+      Duration clearTimeout,
+      Set<String> credentialsSecrets) {
+    this.credentialsSecrets = Set.copyOf(credentialsSecrets);
     this.sync = sync;
     this.events = new ChangeEvents(client);
     this.nodeLabelSelector = nodeLabelSelector;
@@ -54,8 +58,11 @@ public class ExternalLoadBalancerReconciler
   public List<EventSource<?, ExternalLoadBalancer>> prepareEventSources(
       EventSourceContext<ExternalLoadBalancer> context) {
     nodes = EventSources.nodes(context, nodeLabelSelector);
-    secrets = EventSources.credentials(context);
-    return List.of(nodes, secrets);
+    secrets = EventSources.credentials(context, credentialsSecrets);
+    List<EventSource<?, ExternalLoadBalancer>> all = new ArrayList<>();
+    all.add(nodes);
+    all.addAll(secrets);
+    return all;
   }
 
   @Override
@@ -185,6 +192,12 @@ public class ExternalLoadBalancerReconciler
     }
     ResourceID id =
         new ResourceID(elb.getSpec().credentialsSecretRef.name, elb.getMetadata().getNamespace());
-    return secrets.get(id).orElse(null);
+    for (InformerEventSource<Secret, ExternalLoadBalancer> informer : secrets) {
+      Secret s = informer.get(id).orElse(null);
+      if (s != null) {
+        return s;
+      }
+    }
+    return null;
   }
 }

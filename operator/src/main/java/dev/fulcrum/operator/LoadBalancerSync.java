@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,7 @@ public final class LoadBalancerSync {
   private final Duration poll;
   private final Clock clock;
   private final OperatorMetrics metrics;
+  private final Set<String> readableSecrets; // empty: any
 
   public LoadBalancerSync(
       ProxyClient client,
@@ -59,6 +61,22 @@ public final class LoadBalancerSync {
       Duration joinDebounce,
       Duration poll,
       Clock clock) {
+    this(client, metrics, epoch, joinDebounce, poll, clock, Set.of());
+  }
+
+  /**
+   * @param readableSecrets the only Secrets this operator may read ({@code
+   *     FULCRUM_CREDENTIALS_SECRETS}); empty for any
+   */
+  public LoadBalancerSync(
+      ProxyClient client,
+      OperatorMetrics metrics,
+      EpochSource epoch,
+      Duration joinDebounce,
+      Duration poll,
+      Clock clock,
+      Set<String> readableSecrets) {
+    this.readableSecrets = Set.copyOf(readableSecrets);
     this.client = client;
     this.metrics = metrics;
     this.pushes = new ProxyPushes(client, metrics, poll);
@@ -176,7 +194,16 @@ public final class LoadBalancerSync {
     pushes.forget(id);
   }
 
-  private static ProxyCredentials credentials(ExternalLoadBalancer elb, Secret secret) {
+  private ProxyCredentials credentials(ExternalLoadBalancer elb, Secret secret) {
+    String name = elb.getSpec().credentialsSecretRef.name;
+    if (!readableSecrets.isEmpty() && !readableSecrets.contains(name)) {
+      throw new IllegalArgumentException(
+          "Secret "
+              + name
+              + " (spec.credentialsSecretRef) is not one this operator may read; it reads only "
+              + String.join(", ", new java.util.TreeSet<>(readableSecrets))
+              + " (FULCRUM_CREDENTIALS_SECRETS, chart value rbac.credentialsSecretNames)");
+    }
     if (secret == null) {
       throw new IllegalArgumentException(
           "Secret "

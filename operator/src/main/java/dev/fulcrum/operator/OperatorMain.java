@@ -172,10 +172,15 @@ public final class OperatorMain {
             fencing,
             settings.joinDebounce(),
             settings.poll(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            settings.credentialsSecrets());
     operator.register(
         new ExternalLoadBalancerReconciler(
-            sync, client, settings.nodeLabelSelector(), settings.clearTimeout()),
+            sync,
+            client,
+            settings.nodeLabelSelector(),
+            settings.clearTimeout(),
+            settings.credentialsSecrets()),
         c -> {
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());

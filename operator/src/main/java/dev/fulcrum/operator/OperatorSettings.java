@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
  * @param leaseNamespace where the leader-election Lease lives
  * @param clearTimeout how long a deleted resource with {@code deletionPolicy: Clear} waits for
  *     every proxy to drop it before its finalizer is released anyway (with a Warning event)
+ * @param credentialsSecrets the only Secrets the operator reads (each watched by name, so RBAC can
+ *     grant get, list and watch on these names alone); empty for any in the watched namespaces
  */
 public record OperatorSettings(
     Set<String> namespaces,
@@ -24,7 +26,8 @@ public record OperatorSettings(
     String nodeLabelSelector,
     Duration poll,
     Duration joinDebounce,
-    Duration clearTimeout) {
+    Duration clearTimeout,
+    Set<String> credentialsSecrets) {
 
   /** As above with the default clear timeout, 60 s. */
   public OperatorSettings(
@@ -45,7 +48,32 @@ public record OperatorSettings(
         nodeLabelSelector,
         poll,
         joinDebounce,
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        Set.of());
+  }
+
+  /** As above with every Secret readable. */
+  public OperatorSettings(
+      Set<String> namespaces,
+      int metricsPort,
+      boolean leaderElection,
+      String leaseName,
+      String leaseNamespace,
+      String nodeLabelSelector,
+      Duration poll,
+      Duration joinDebounce,
+      Duration clearTimeout) {
+    this(
+        namespaces,
+        metricsPort,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        nodeLabelSelector,
+        poll,
+        joinDebounce,
+        clearTimeout,
+        Set.of());
   }
 
   public static OperatorSettings from(Map<String, String> env, String[] args) {
@@ -60,14 +88,8 @@ public record OperatorSettings(
                     (a, b) -> b));
     java.util.function.Function<String, String> get =
         k -> flags.getOrDefault(k, env.getOrDefault(k, ""));
-    String ns = get.apply("FULCRUM_NAMESPACES");
     return new OperatorSettings(
-        ns.isBlank()
-            ? Set.of()
-            : Arrays.stream(ns.split(","))
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .collect(Collectors.toSet()),
+        commaList(get.apply("FULCRUM_NAMESPACES")),
         intOr(get.apply("FULCRUM_METRICS_PORT"), 8080, "FULCRUM_METRICS_PORT"),
         !"false".equalsIgnoreCase(get.apply("FULCRUM_LEADER_ELECTION")),
         or(get.apply("FULCRUM_LEASE_NAME"), "fulcrum-operator"),
@@ -77,8 +99,17 @@ public record OperatorSettings(
         Duration.ofMillis(
             intOr(get.apply("FULCRUM_JOIN_DEBOUNCE_MS"), 1000, "FULCRUM_JOIN_DEBOUNCE_MS")),
         Duration.ofSeconds(
-            intOr(
-                get.apply("FULCRUM_CLEAR_TIMEOUT_SECONDS"), 60, "FULCRUM_CLEAR_TIMEOUT_SECONDS")));
+            intOr(get.apply("FULCRUM_CLEAR_TIMEOUT_SECONDS"), 60, "FULCRUM_CLEAR_TIMEOUT_SECONDS")),
+        commaList(get.apply("FULCRUM_CREDENTIALS_SECRETS")));
+  }
+
+  private static Set<String> commaList(String v) {
+    return v == null || v.isBlank()
+        ? Set.of()
+        : Arrays.stream(v.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toSet());
   }
 
   private static String or(String v, String fallback) {

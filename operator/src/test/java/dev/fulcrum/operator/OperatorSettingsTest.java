@@ -17,6 +17,18 @@ class OperatorSettingsTest {
     assertThat(s.leaseNamespace()).isEqualTo("lb-system");
     assertThat(s.metricsPort()).isEqualTo(8080);
     assertThat(s.joinDebounce()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(s.clearTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(s.credentialsSecrets()).as("any Secret").isEmpty();
+  }
+
+  @Test
+  void theReadableSecretsAndTheClearTimeoutAreSettings() {
+    OperatorSettings s =
+        OperatorSettings.from(
+            Map.of("FULCRUM_CREDENTIALS_SECRETS", "lb-a-creds, lb-b-creds"),
+            new String[] {"--clear-timeout-seconds=5"});
+    assertThat(s.credentialsSecrets()).isEqualTo(Set.of("lb-a-creds", "lb-b-creds"));
+    assertThat(s.clearTimeout()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test

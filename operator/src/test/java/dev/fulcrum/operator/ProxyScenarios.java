@@ -102,6 +102,11 @@ abstract class ProxyScenarios {
   }
 
   void createLoadBalancer() {
+    createLoadBalancer(e -> e);
+  }
+
+  /** Creates the load balancer with a change to its spec, before any operator sees it. */
+  void createLoadBalancer(UnaryOperator<ExternalLoadBalancer> change) {
     ExternalLoadBalancer elb =
         Resources.elb(
             namespace(),
@@ -120,7 +125,7 @@ abstract class ProxyScenarios {
     elb.getSpec().healthCheck.rise = 1;
     elb.getSpec().healthCheck.fall = 1;
     elb.getSpec().healthCheck.timeoutSeconds = 1;
-    client.resource(elb).create();
+    client.resource(change.apply(elb)).create();
   }
 
   void putServers(int... ids) {
@@ -310,8 +315,7 @@ abstract class ProxyScenarios {
   @Test
   void deletionWithTheSecretGoneAndAProxyDeadFinishesAtOnceWithAWarningNamingTheProxies() {
     putServers(1, 2, 3);
-    createLoadBalancer();
-    cluster.edit("k3s-api", clear());
+    createLoadBalancer(clear());
     awaitEverywhere("server-1", "server-2", "server-3");
     lb2.stopAdmin();
     client.secrets().inNamespace(namespace()).withName(Resources.SECRET).delete();
@@ -342,8 +346,7 @@ abstract class ProxyScenarios {
   @Test
   void deletionWithAProxyDeadFinishesAfterTheClearTimeoutWithAWarningNamingIt() {
     putServers(1, 2, 3);
-    createLoadBalancer();
-    cluster.edit("k3s-api", clear());
+    createLoadBalancer(clear());
     awaitEverywhere("server-1", "server-2", "server-3");
     lb2.stopAdmin();
 

@@ -13,6 +13,7 @@ import dev.fulcrum.operator.testing.RealApiServer;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.proxy.testing.Ports;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -173,5 +174,34 @@ class RealProxyRealApiIT extends ProxyScenarios {
       client.secrets().inNamespace(otherNamespace).delete();
       client.namespaces().withName(otherNamespace).delete();
     }
+  }
+
+  @Test
+  void aLoadBalancerNamingASecretTheOperatorMayNotReadSaysSo() {
+    putServers(1, 2, 3);
+    client
+        .secrets()
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder(
+                    Resources.credentials(namespace(), "token", ca.certificatePem()))
+                .editMetadata()
+                .withName("other-credentials")
+                .endMetadata()
+                .build())
+        .create();
+    createLoadBalancer(
+        e -> {
+          e.getSpec().credentialsSecretRef.name = "other-credentials";
+          return e;
+        });
+
+    Condition ready =
+        cluster.awaitCondition("k3s-api", Conditions.READY, "False", "CredentialsMissing");
+
+    assertThat(ready.getMessage())
+        .contains(
+            "Secret other-credentials (spec.credentialsSecretRef) is not one this operator may read")
+        .contains(Resources.SECRET);
+    assertThat(lb1.status(id)).isNull();
   }
 }

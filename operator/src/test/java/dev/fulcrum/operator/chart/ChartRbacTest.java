@@ -58,8 +58,8 @@ class ChartRbacTest {
             "lb.fulcrum.dev/externalloadbalancers/status update",
             "lb.fulcrum.dev/externalloadbalancers/finalizers update",
             "/secrets get [fulcrum-proxy-credentials]",
-            "/secrets list",
-            "/secrets watch",
+            "/secrets list [fulcrum-proxy-credentials]",
+            "/secrets watch [fulcrum-proxy-credentials]",
             "/events create",
             "/events patch",
             "coordination.k8s.io/leases create",
@@ -68,17 +68,21 @@ class ChartRbacTest {
   }
 
   @Test
-  void secretGetIsLimitedToTheConfiguredNamesOrOpenWhenNoneAreGiven(@TempDir Path tmp) {
-    Role named =
-        RenderedChart.only(
-            parse(
-                RenderedChart.templateWithValues(
-                    tmp, "rbac:\n  credentialsSecretNames: [lb-a-creds, lb-b-creds]\n")),
-            Role.class);
+  void secretsAreLimitedToTheConfiguredNamesWhichTheOperatorWatchesByNameOrOpenWhenNone(
+      @TempDir Path tmp) {
+    List<HasMetadata> namedObjects =
+        parse(
+            RenderedChart.templateWithValues(
+                tmp, "rbac:\n  credentialsSecretNames: [lb-a-creds, lb-b-creds]\n"));
+    Role named = RenderedChart.only(namedObjects, Role.class);
     assertThat(grants(named.getRules()))
         .filteredOn(g -> g.startsWith("/secrets"))
         .containsExactlyInAnyOrder(
-            "/secrets get [lb-a-creds, lb-b-creds]", "/secrets list", "/secrets watch");
+            "/secrets get [lb-a-creds, lb-b-creds]",
+            "/secrets list [lb-a-creds, lb-b-creds]",
+            "/secrets watch [lb-a-creds, lb-b-creds]");
+    assertThat(env(namedObjects))
+        .containsEntry("FULCRUM_CREDENTIALS_SECRETS", "lb-a-creds,lb-b-creds");
 
     Role open =
         RenderedChart.only(
@@ -87,6 +91,24 @@ class ChartRbacTest {
     assertThat(grants(open.getRules()))
         .filteredOn(g -> g.startsWith("/secrets"))
         .containsExactlyInAnyOrder("/secrets get", "/secrets list", "/secrets watch");
+    assertThat(
+            env(
+                parse(
+                    RenderedChart.templateWithValues(
+                        tmp, "rbac:\n  credentialsSecretNames: []\n"))))
+        .doesNotContainKey("FULCRUM_CREDENTIALS_SECRETS");
+  }
+
+  private static Map<String, String> env(List<HasMetadata> objects) {
+    return RenderedChart.only(objects, Deployment.class)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getEnv()
+        .stream()
+        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
   }
 
   @Test

@@ -103,7 +103,9 @@ public final class TestCluster implements AutoCloseable {
         realApiServer ? RUN_LABEL + "=" + namespace : "",
         Duration.ofSeconds(1),
         Duration.ofMillis(300),
-        CLEAR_TIMEOUT);
+        CLEAR_TIMEOUT,
+        // As the chart installs it on a real API server: only the named Secret, watched by name.
+        realApiServer ? Set.of(Resources.SECRET) : Set.of());
   }
 
   public void stopOperator() {
