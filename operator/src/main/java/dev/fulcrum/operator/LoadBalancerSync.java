@@ -97,7 +97,8 @@ public final class LoadBalancerSync {
       return new Outcome(StatusBuilder.build(previous, facts, clock.instant()), poll);
     }
     String id = elb.loadBalancerId();
-    BackendSelection selection = BackendSelection.select(nodes, spec.backends);
+    BackendSelection selection =
+        BackendSelection.select(nodes, spec.backends, servedStatic(previous));
     ProxyCredentials creds;
     try {
       creds = credentials(elb, secret);
@@ -212,6 +213,20 @@ public final class LoadBalancerSync {
               + elb.getMetadata().getNamespace());
     }
     return ProxyCredentials.from(secret);
+  }
+
+  /** The endpoints the previous status shows served from static entries (no Node behind them). */
+  private static Set<String> servedStatic(ExternalLoadBalancerStatus previous) {
+    if (previous == null || previous.backends == null) {
+      return Set.of();
+    }
+    Set<String> out = new java.util.HashSet<>();
+    for (ExternalLoadBalancerStatus.BackendState b : previous.backends) {
+      if (b.nodeReady == null && b.address != null && b.port != null) {
+        out.add(new dev.fulcrum.proxy.api.BackendConfig(b.name, b.address, b.port).endpoint());
+      }
+    }
+    return out;
   }
 
   /** The highest fence any proxy showed for this load balancer, in its status or a refusal. */

@@ -405,4 +405,47 @@ abstract class ProxyScenarios {
         .findFirst()
         .orElseThrow();
   }
+
+  @Test
+  void staticEndpointsBootstrapUntilNodesRegisterWhichKeepTheSessionsAndAreNotRevived()
+      throws Exception {
+    String s1 = "127.0.0.11:" + serverPort;
+    String s2 = "127.0.0.12:" + serverPort;
+    createLoadBalancer(
+        e -> {
+          e.getSpec().backends.staticEndpoints = List.of(s1, s2);
+          return e;
+        });
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(() -> assertThat(lb1.served(id)).containsExactly(s1, s2));
+    List<TlsServers.Session> sessions = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        sessions.add(TlsServers.session(lb1.host(), frontendPort)); // round robin: both servers
+      }
+
+      putServers(1, 2); // the K3s servers register as Nodes for the same addresses
+
+      awaitEverywhere("server-1", "server-2");
+      assertThat(lb1.status(id).backends())
+          .as("the sessions are counted on the servers under their Node names, not drained")
+          .extracting(b -> b.name() + "=" + b.activeConnections())
+          .containsExactlyInAnyOrder("server-1=2", "server-2=2");
+      for (TlsServers.Session s : sessions) {
+        assertThat(s.echo("still open")).as("through %s", s.greeting()).isEqualTo("still open");
+      }
+    } finally {
+      for (TlsServers.Session s : sessions) {
+        s.close();
+      }
+    }
+
+    cluster.deleteNode("server-2"); // decommissioned; its address is still listed as static
+    awaitEverywhere("server-1");
+    await()
+        .during(java.time.Duration.ofSeconds(2))
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(() -> assertThat(lb1.served(id)).containsExactly("server-1"));
+  }
 }

@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy;
 
+import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
@@ -68,9 +69,14 @@ final class ServedLoadBalancer {
   Prepared prepare(LoadBalancerConfig next, String bind, boolean strictBind) {
     Map<String, Backend> live = new LinkedHashMap<>();
     List<Backend> added = new ArrayList<>();
+    Map<Backend, BackendConfig> renamed = new LinkedHashMap<>();
     for (var b : next.backends()) {
-      String key = b.name() + "@" + b.endpoint();
+      // Keyed by endpoint: the same server under a new name keeps its connections and health.
+      String key = b.endpoint();
       Backend existing = backends.get(key);
+      if (existing != null && !existing.config().name().equals(b.name())) {
+        renamed.put(existing, b);
+      }
       Backend backend = existing != null ? existing : new Backend(id, b);
       if (existing == null) {
         added.add(backend);
@@ -103,7 +109,7 @@ final class ServedLoadBalancer {
         log.error("{}: {}", id, bindError);
       }
     }
-    return new Prepared(next, pool, live, added, removed, address, fresh, bindError);
+    return new Prepared(next, pool, live, added, renamed, removed, address, fresh, bindError);
   }
 
   private static void pace(Backend b, LoadBalancerConfig config) {
@@ -218,6 +224,7 @@ final class ServedLoadBalancer {
     private final BackendPool pool;
     private final Map<String, Backend> live;
     private final List<Backend> added;
+    private final Map<Backend, BackendConfig> renamed;
     private final List<Backend> removed;
     private final InetSocketAddress address;
     private final FrontendServer fresh;
@@ -230,6 +237,7 @@ final class ServedLoadBalancer {
         BackendPool pool,
         Map<String, Backend> live,
         List<Backend> added,
+        Map<Backend, BackendConfig> renamed,
         List<Backend> removed,
         InetSocketAddress address,
         FrontendServer fresh,
@@ -238,6 +246,7 @@ final class ServedLoadBalancer {
       this.pool = pool;
       this.live = live;
       this.added = added;
+      this.renamed = renamed;
       this.removed = removed;
       this.address = address;
       this.fresh = fresh;
@@ -287,6 +296,13 @@ final class ServedLoadBalancer {
 
     ServedLoadBalancer commit() {
       added.forEach(metrics::backendAdded);
+      renamed.forEach(
+          (b, named) -> {
+            metrics.backendRemoved(b); // its series under the old name end
+            b.renamed(named);
+            metrics.backendAdded(b);
+            metrics.healthChecks(b, health.counters(b));
+          });
       if (fresh != null) {
         FrontendServer old = frontend;
         frontend = fresh;

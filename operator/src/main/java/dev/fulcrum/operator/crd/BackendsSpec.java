@@ -28,7 +28,10 @@ public class BackendsSpec {
   @Default("InternalIP")
   public AddressType addressType;
 
-  /** Extra {@code host:port} endpoints, e.g. before the servers register as Nodes. */
+  /**
+   * {@code host:port} endpoints for bootstrap: served while no Node matches, each until a Node
+   * registers for its address (see {@code BackendSelection}).
+   */
   @JsonProperty("static")
   public List<String> staticEndpoints;
 

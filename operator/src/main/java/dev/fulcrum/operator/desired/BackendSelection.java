@@ -12,10 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The pure choice of backends: server Nodes that are Ready, not being deleted and not excluded,
- * plus static endpoints, deduplicated by endpoint and sorted as the proxy sorts them.
+ * deduplicated by endpoint and sorted as the proxy sorts them.
+ *
+ * <p>Static endpoints are for bootstrap only. All are served while no Node matches the selector
+ * (with an address of the type, Ready or not). Once Nodes exist, an entry stays only while it was
+ * served as static last time and no Node has its address; when a Node registers for it, the Node's
+ * name takes over the same endpoint (the proxy keeps its sessions). So a server Node deleted later
+ * is not served again through a static entry, and an entry added after bootstrap is not served.
  *
  * @param backends what is pushed, sorted by address, port, name
  * @param candidates every selected server, ready or not, for status
@@ -41,8 +48,18 @@ public record BackendSelection(
     candidates = List.copyOf(candidates);
   }
 
-  /** Selects from the Nodes as the informer holds them; the spec may be partly unset. */
+  /** Selects from the Nodes as the informer holds them, before any static entry was served. */
   public static BackendSelection select(Collection<Node> nodes, BackendsSpec spec) {
+    return select(nodes, spec, Set.of());
+  }
+
+  /**
+   * Selects from the Nodes as the informer holds them; the spec may be partly unset.
+   *
+   * @param servedStatic the endpoints the previous status shows served from static entries
+   */
+  public static BackendSelection select(
+      Collection<Node> nodes, BackendsSpec spec, Set<String> servedStatic) {
     BackendsSpec s = spec == null ? new BackendsSpec() : spec;
     Map<String, String> selector =
         s.nodeSelector == null || s.nodeSelector.isEmpty()
@@ -50,7 +67,6 @@ public record BackendSelection(
             : s.nodeSelector;
     int port = s.port == null ? BackendsSpec.DEFAULT_PORT : s.port;
     AddressType type = s.addressType == null ? AddressType.InternalIP : s.addressType;
-    // Keyed by endpoint so a static entry naming a Node's address does not add it twice.
     Map<String, Candidate> byEndpoint = new LinkedHashMap<>();
     nodes.stream()
         .sorted(Comparator.comparing((Node n) -> n.getMetadata().getName()))
@@ -61,10 +77,13 @@ public record BackendSelection(
                     .map(a -> new BackendConfig(n.getMetadata().getName(), a, port))
                     .ifPresent(
                         b -> byEndpoint.putIfAbsent(b.endpoint(), new Candidate(b, isReady(n)))));
+    boolean bootstrap = byEndpoint.isEmpty();
     if (s.staticEndpoints != null) {
       for (String endpoint : s.staticEndpoints) {
         BackendConfig b = StaticEndpoint.parse(endpoint);
-        byEndpoint.putIfAbsent(b.endpoint(), new Candidate(b, null));
+        if (bootstrap || servedStatic.contains(b.endpoint())) {
+          byEndpoint.putIfAbsent(b.endpoint(), new Candidate(b, null)); // a Node's name wins
+        }
       }
     }
     List<Candidate> candidates = new ArrayList<>(byEndpoint.values());

@@ -25,8 +25,10 @@ public final class StatusBuilder {
     if (!f.specProblems().isEmpty()) {
       String message = String.join("; ", f.specProblems());
       s.desiredVersion = previous == null ? null : previous.desiredVersion;
-      // Nothing was asked: what was known of the proxies (orphans among them) stays.
+      // Nothing was asked: what was known of the proxies (orphans among them) and the backends
+      // (static entries still served among them) stays.
       s.proxies = previous == null ? new ArrayList<>() : previous.proxies;
+      s.backends = previous == null ? new ArrayList<>() : previous.backends;
       next =
           List.of(
               Conditions.of(Conditions.READY, false, Reasons.INVALID_SPEC, message),

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BackendSelectionTest {
@@ -98,20 +99,66 @@ class BackendSelectionTest {
   void ipv6NodeAddressAndStaticIpv6EndpointAreBracketedEndpoints() {
     BackendsSpec b = spec();
     b.staticEndpoints = List.of("[fd00::9]:7443");
+    assertThat(endpoints(BackendSelection.select(List.of(), b))).containsExactly("[fd00::9]:7443");
     Node v6 = Nodes.server("server-6", "fd00::6").build();
     BackendSelection s = BackendSelection.select(List.of(v6), b);
-    assertThat(endpoints(s)).containsExactly("[fd00::6]:6443", "[fd00::9]:7443");
-    assertThat(s.backends().get(1).address()).isEqualTo("fd00::9");
+    assertThat(endpoints(s)).containsExactly("[fd00::6]:6443");
+    assertThat(s.backends().get(0).address()).isEqualTo("fd00::6");
   }
 
   @Test
-  void staticEndpointsJoinTheNodesAndADuplicateOfANodeKeepsTheNodeName() {
+  void staticEndpointsServeUntilAServerNodeExistsAndDeduplicate() {
     BackendsSpec b = spec();
     b.staticEndpoints = List.of("127.0.0.51:6443", "127.0.0.90:6443", "127.0.0.90:6443");
-    BackendSelection s = BackendSelection.select(List.of(S1), b);
-    assertThat(s.backends())
+
+    assertThat(BackendSelection.select(List.of(), b).backends())
+        .as("bootstrap: no server Node yet")
         .extracting(BackendConfig::name)
-        .containsExactly("server-1", "127.0.0.90:6443");
+        .containsExactly("127.0.0.51:6443", "127.0.0.90:6443");
+    assertThat(BackendSelection.select(List.of(S1), b).backends())
+        .as("a server Node registered: static entries are done")
+        .extracting(BackendConfig::name)
+        .containsExactly("server-1");
+  }
+
+  @Test
+  void anEntryServedAsStaticStaysUntilANodeRegistersForItsAddress() {
+    BackendsSpec b = spec();
+    b.staticEndpoints = List.of("127.0.0.51:6443", "127.0.0.52:6443", "127.0.0.99:6443");
+    Set<String> served = Set.of("127.0.0.51:6443", "127.0.0.52:6443");
+
+    // server-1 registered first; server-2's static entry is still served and keeps its sessions.
+    assertThat(BackendSelection.select(List.of(S1), b, served).backends())
+        .extracting(BackendConfig::name)
+        .containsExactly("server-1", "127.0.0.52:6443");
+    assertThat(BackendSelection.select(List.of(S1, S2), b, served).backends())
+        .extracting(BackendConfig::name)
+        .as("an entry added after the bootstrap (127.0.0.99) is never served")
+        .containsExactly("server-1", "server-2");
+  }
+
+  @Test
+  void aDeletedNodeWhoseAddressIsStaticIsNotServedAgain() {
+    BackendsSpec b = spec();
+    b.staticEndpoints = List.of("127.0.0.51:6443", "127.0.0.52:6443", "127.0.0.50:6443");
+    assertThat(endpoints(BackendSelection.select(List.of(S1, S2, S3), b)))
+        .containsExactly("127.0.0.50:6443", "127.0.0.51:6443", "127.0.0.52:6443");
+
+    // kubectl delete node server-2
+    assertThat(endpoints(BackendSelection.select(List.of(S1, S3), b)))
+        .containsExactly("127.0.0.50:6443", "127.0.0.51:6443");
+  }
+
+  @Test
+  void aNotReadyServerNodeAlsoEndsTheBootstrapAndNothingIsPushedUntilItIsReady() {
+    BackendsSpec b = spec();
+    b.staticEndpoints = List.of("127.0.0.90:6443");
+    Node booting = Nodes.server("server-1", "127.0.0.51").ready(false).build();
+
+    BackendSelection s = BackendSelection.select(List.of(booting), b);
+
+    assertThat(s.backends()).isEmpty();
+    assertThat(s.enough()).as("the proxies keep the last set they were pushed").isFalse();
   }
 
   @Test

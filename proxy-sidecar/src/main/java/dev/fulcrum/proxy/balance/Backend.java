@@ -18,7 +18,7 @@ public final class Backend {
   private static final Logger log = LoggerFactory.getLogger(Backend.class);
 
   private final String loadBalancerId;
-  private final BackendConfig config;
+  private volatile BackendConfig config; // the name may change; the endpoint never does
   private final String endpoint; // built once: source hashing reads it per new connection
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder total = new LongAdder();
@@ -57,6 +57,23 @@ public final class Backend {
 
   public BackendConfig config() {
     return config;
+  }
+
+  /**
+   * The same server under another name (a static entry named after its address that a Node now
+   * names): health, counters and connections carry over.
+   */
+  public void renamed(BackendConfig named) {
+    if (!named.endpoint().equals(endpoint)) {
+      throw new IllegalArgumentException(named.endpoint() + " is not " + endpoint);
+    }
+    log.info(
+        "{} server {} is now named {} (was {})",
+        loadBalancerId,
+        endpoint,
+        named.name(),
+        config.name());
+    this.config = named;
   }
 
   public String loadBalancerId() {
