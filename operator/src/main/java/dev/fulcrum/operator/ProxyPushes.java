@@ -193,19 +193,31 @@ final class ProxyPushes {
     }
     return client
         .push(p, id, desired, creds)
-        .thenApply(
+        .thenCompose(
             r -> {
               metrics.pushed(id, p.name, r.ok(), Duration.ofNanos(System.nanoTime() - started));
-              if (r.ok()) {
-                pushBackoff.succeeded(key);
-                lastFailure.remove(key);
-                log.info("{}: {} applied {}", id, p.name, r.appliedVersion());
-                return new Step(applied(o, r.appliedVersion(), desired.epoch()), r, null, false);
+              if (!r.ok()) {
+                Duration retry = pushBackoff.failed(key, System.nanoTime());
+                lastFailure.put(key, r);
+                log.warn("{}: {}; retry in {}", id, r.error(), retry);
+                return CompletableFuture.completedFuture(new Step(o, r, retry, false));
               }
-              Duration retry = pushBackoff.failed(key, System.nanoTime());
-              lastFailure.put(key, r);
-              log.warn("{}: {}; retry in {}", id, r.error(), retry);
-              return new Step(o, r, retry, false);
+              pushBackoff.succeeded(key);
+              lastFailure.remove(key);
+              log.info("{}: {} applied {}", id, p.name, r.appliedVersion());
+              // Status shows what the proxy serves now (its backends, with their health), read
+              // fresh after the ACK, not the report from before the push.
+              return client
+                  .observe(p, id, creds)
+                  .thenApply(
+                      fresh ->
+                          new Step(
+                              fresh.reachable()
+                                  ? fresh
+                                  : applied(o, r.appliedVersion(), desired.epoch()),
+                              r,
+                              null,
+                              false));
             });
   }
 
@@ -270,6 +282,6 @@ final class ProxyPushes {
                 lb.listenError(),
                 lb.activeConnections(),
                 lb.backends());
-    return new Observation(o.proxy(), o.endpoint(), updated, o.vipHeld(), null);
+    return new Observation(o.proxy(), o.endpoint(), updated, o.vipHeld(), null, o.calledItself());
   }
 }

@@ -223,6 +223,19 @@ class LoadBalancerSyncTest {
   }
 
   @Test
+  void statusAfterAPushShowsWhatTheProxiesServeThenNotTheReportFromBefore() {
+    ExternalLoadBalancerStatus s = sync(newOperator(), S1, S2);
+
+    assertThat(ready(s)).isEqualTo("True/Synced");
+    assertThat(s.backendsSummary)
+        .as("healthy/total as the proxies report after the push")
+        .isEqualTo("2/2");
+    assertThat(s.backends)
+        .extracting(b -> b.name + "=" + b.health)
+        .containsExactly("server-1=Up", "server-2=Up");
+  }
+
+  @Test
   void oneProxyDownIsDegradedNamingItWhileTheOtherIsUpdatedAndItResyncsOnReturn() throws Exception {
     LoadBalancerSync op = newOperator();
     sync(op, S1, S2, S3);

@@ -448,4 +448,30 @@ abstract class ProxyScenarios {
         .atMost(TestCluster.PATIENCE)
         .untilAsserted(() -> assertThat(lb1.served(id)).containsExactly("server-1"));
   }
+
+  @Test
+  void aServerNodeWithoutTheConfiguredAddressTypeIsListedAsSkippedWithTheReason() {
+    cluster.put(Nodes.server("server-1", "127.0.0.31").address("ExternalIP", "127.0.0.11").build());
+    cluster.put(Nodes.server("server-2", "127.0.0.32").build()); // no --node-external-ip
+    createLoadBalancer(
+        e -> {
+          e.getSpec().backends.addressType = BackendsSpec.AddressType.ExternalIP;
+          return e;
+        });
+
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(
+            () -> {
+              assertThat(cluster.status("k3s-api")).as("status").isNotNull();
+              assertThat(cluster.status("k3s-api").skippedNodes)
+                  .extracting(n -> n.name + ": " + n.reason)
+                  .containsExactly(
+                      "server-2: no ExternalIP address (spec.backends.addressType); it has"
+                          + " InternalIP; K3s sets one with --node-external-ip");
+            });
+    await()
+        .atMost(TestCluster.PATIENCE)
+        .untilAsserted(() -> assertThat(lb1.served(id)).containsExactly("server-1"));
+  }
 }

@@ -12,6 +12,7 @@ import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealApiServer;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
+import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.testing.Ports;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
@@ -203,5 +204,60 @@ class RealProxyRealApiIT extends ProxyScenarios {
             "Secret other-credentials (spec.credentialsSecretRef) is not one this operator may read")
         .contains(Resources.SECRET);
     assertThat(lb1.status(id)).isNull();
+  }
+
+  @Test
+  void statusIsNotRewrittenWhileTrafficFlowsAndNothingChanges() throws Exception {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    awaitEverywhere("server-1", "server-2", "server-3");
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    java.util.function.Supplier<String> resourceVersion =
+        () ->
+            client
+                .resources(ExternalLoadBalancer.class)
+                .inNamespace(namespace())
+                .withName("k3s-api")
+                .get()
+                .getMetadata()
+                .getResourceVersion();
+    String before = resourceVersion.get();
+    java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean flowing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<TlsServers.Session> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread traffic =
+        new Thread(
+            () -> {
+              while (flowing.get()) {
+                try {
+                  // connections come and go, some stay: the counters move on every poll
+                  TlsServers.Session s = TlsServers.session(lb1.host(), frontendPort);
+                  if (connections.incrementAndGet() % 3 == 0) {
+                    held.add(s);
+                  } else {
+                    s.close();
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }
+            });
+    traffic.start();
+    try {
+      // 20 of the operator's 1 s polls
+      await()
+          .during(Duration.ofSeconds(20))
+          .atMost(Duration.ofSeconds(25))
+          .until(() -> resourceVersion.get().equals(before));
+    } finally {
+      flowing.set(false);
+      traffic.join();
+      for (TlsServers.Session s : held) {
+        s.close();
+      }
+    }
+    assertThat(connections.get()).as("connections opened meanwhile").isGreaterThan(100);
   }
 }

@@ -19,8 +19,19 @@ public class ExternalLoadBalancerStatus {
   public String proxiesSummary;
 
   public List<BackendState> backends = new ArrayList<>();
+
+  /** Server Nodes the selector matches that are not backends, with the reason. */
+  public List<SkippedNode> skippedNodes = new ArrayList<>();
+
   public List<ProxyState> proxies = new ArrayList<>();
   public List<Condition> conditions = new ArrayList<>();
+
+  /** A server Node that is not a backend, e.g. without an address of {@code addressType}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SkippedNode {
+    public String name;
+    public String reason;
+  }
 
   /** One backend: a server Node or static endpoint, with health as the proxies see it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -54,8 +65,9 @@ public class ExternalLoadBalancerStatus {
     /** Synced, Pending, Unreachable, Refused, Failed or Orphaned. */
     public String state;
 
+    // No live counters (active connections): status changes only when something a user acts on
+    // does, so it is not rewritten while traffic flows. They are in the proxies' metrics.
     public Boolean vipHolder;
-    public Integer activeConnections;
     public String message;
   }
 }

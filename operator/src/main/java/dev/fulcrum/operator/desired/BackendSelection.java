@@ -27,9 +27,13 @@ import java.util.Set;
  * @param backends what is pushed, sorted by address, port, name
  * @param candidates every selected server, ready or not, for status
  * @param enough whether the set reaches {@code minBackends} (an empty set never does)
+ * @param skipped server Nodes the selector matches that cannot be backends, and why
  */
 public record BackendSelection(
-    List<BackendConfig> backends, List<Candidate> candidates, boolean enough) {
+    List<BackendConfig> backends,
+    List<Candidate> candidates,
+    boolean enough,
+    List<Skipped> skipped) {
 
   /** Nodes carrying this label are never backends (the service controller's convention). */
   public static final String EXCLUDE_LABEL =
@@ -43,9 +47,13 @@ public record BackendSelection(
   /** A server that matches the selector; {@code nodeReady} is null for static endpoints. */
   public record Candidate(BackendConfig backend, Boolean nodeReady) {}
 
+  /** A server Node the selector matches that is not a backend, and why (for status). */
+  public record Skipped(String node, String reason) {}
+
   public BackendSelection {
     backends = List.copyOf(backends);
     candidates = List.copyOf(candidates);
+    skipped = List.copyOf(skipped);
   }
 
   /** Selects from the Nodes as the informer holds them, before any static entry was served. */
@@ -68,15 +76,20 @@ public record BackendSelection(
     int port = s.port == null ? BackendsSpec.DEFAULT_PORT : s.port;
     AddressType type = s.addressType == null ? AddressType.InternalIP : s.addressType;
     Map<String, Candidate> byEndpoint = new LinkedHashMap<>();
+    List<Skipped> skipped = new ArrayList<>();
     nodes.stream()
         .sorted(Comparator.comparing((Node n) -> n.getMetadata().getName()))
         .filter(n -> matches(n, selector) && isServing(n))
         .forEach(
-            n ->
-                address(n, type)
-                    .map(a -> new BackendConfig(n.getMetadata().getName(), a, port))
-                    .ifPresent(
-                        b -> byEndpoint.putIfAbsent(b.endpoint(), new Candidate(b, isReady(n)))));
+            n -> {
+              Optional<String> a = address(n, type);
+              if (a.isEmpty()) {
+                skipped.add(new Skipped(n.getMetadata().getName(), noAddress(n, type)));
+                return;
+              }
+              BackendConfig b = new BackendConfig(n.getMetadata().getName(), a.get(), port);
+              byEndpoint.putIfAbsent(b.endpoint(), new Candidate(b, isReady(n)));
+            });
     boolean bootstrap = byEndpoint.isEmpty();
     if (s.staticEndpoints != null) {
       for (String endpoint : s.staticEndpoints) {
@@ -94,7 +107,19 @@ public record BackendSelection(
             .map(Candidate::backend)
             .toList();
     int min = s.minBackends == null ? 1 : Math.max(1, s.minBackends);
-    return new BackendSelection(backends, candidates, backends.size() >= min);
+    return new BackendSelection(backends, candidates, backends.size() >= min, skipped);
+  }
+
+  private static String noAddress(Node n, AddressType type) {
+    List<String> has =
+        n.getStatus() == null || n.getStatus().getAddresses() == null
+            ? List.of()
+            : n.getStatus().getAddresses().stream().map(NodeAddress::getType).distinct().toList();
+    return "no "
+        + type
+        + " address (spec.backends.addressType)"
+        + (has.isEmpty() ? "; it reports none" : "; it has " + String.join(", ", has))
+        + (type == AddressType.ExternalIP ? "; K3s sets one with --node-external-ip" : "");
   }
 
   static boolean matches(Node node, Map<String, String> selector) {

@@ -8,9 +8,24 @@ import dev.fulcrum.proxy.api.LoadBalancerStatus;
  * @param loadBalancer its view of the load balancer, null when it serves none under that id
  * @param vipHeld whether it holds the VIP, null when it does not know
  * @param error why it could not be asked, null when it answered
+ * @param calledItself the name the proxy reports ({@code name} in its proxy.yaml), null if unknown
  */
 public record Observation(
-    String proxy, String endpoint, LoadBalancerStatus loadBalancer, Boolean vipHeld, String error) {
+    String proxy,
+    String endpoint,
+    LoadBalancerStatus loadBalancer,
+    Boolean vipHeld,
+    String error,
+    String calledItself) {
+
+  public Observation(
+      String proxy,
+      String endpoint,
+      LoadBalancerStatus loadBalancer,
+      Boolean vipHeld,
+      String error) {
+    this(proxy, endpoint, loadBalancer, vipHeld, error, null);
+  }
 
   public boolean reachable() {
     return error == null;

@@ -50,8 +50,9 @@ public final class ProxyClient {
               }
               LoadBalancerStatus status =
                   l.statusCode() == 404 ? null : read(l.body(), LoadBalancerStatus.class);
-              Boolean vip = read(s.body(), ProxyStatus.class).vipHeld();
-              return new Observation(p.name, p.endpoint, status, vip, null);
+              ProxyStatus proxy = read(s.body(), ProxyStatus.class);
+              return new Observation(
+                  p.name, p.endpoint, status, proxy.vipHeld(), null, proxy.name());
             })
         .exceptionally(e -> unreachable(p, cause(e)));
   }
@@ -152,13 +153,7 @@ public final class ProxyClient {
   }
 
   private static String cause(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof CompletionException || t.getCause() != null && t.getMessage() == null)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    String m = t.getMessage();
-    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    return FailureCause.of(e);
   }
 
   private static String stripSlash(String s) {

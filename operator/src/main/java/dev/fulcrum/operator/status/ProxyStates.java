@@ -30,7 +30,6 @@ public final class ProxyStates {
     }
     p.vipHolder = o.vipHeld();
     p.appliedVersion = o.appliedVersion();
-    p.activeConnections = o.loadBalancer() == null ? null : o.loadBalancer().activeConnections();
     if (!o.reachable()) {
       p.state = UNREACHABLE;
       p.message = o.error();

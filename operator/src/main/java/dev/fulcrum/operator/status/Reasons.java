@@ -13,6 +13,7 @@ public final class Reasons {
   public static final String PUSH_FAILED = "PushFailed";
   public static final String CERTIFICATE_MISSING_SAN = "CertificateMissingSAN";
   public static final String ORPHANED_PROXY = "OrphanedProxy";
+  public static final String PROXY_NAME_MISMATCH = "ProxyNameMismatch";
 
   private Reasons() {}
 }

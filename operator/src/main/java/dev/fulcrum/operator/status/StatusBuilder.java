@@ -37,6 +37,12 @@ public final class StatusBuilder {
     } else {
       String host = Registration.host(f.spec());
       s.backends = BackendStates.of(f.selection(), f.observations(), host);
+      for (var skipped : f.selection().skipped()) {
+        ExternalLoadBalancerStatus.SkippedNode n = new ExternalLoadBalancerStatus.SkippedNode();
+        n.name = skipped.node();
+        n.reason = skipped.reason();
+        s.skippedNodes.add(n);
+      }
       s.proxies = proxies(f);
       List<ProxyState> orphans =
           f.orphans().stream().filter(o -> o.error() != null).map(ProxyStates::orphan).toList();
@@ -91,6 +97,21 @@ public final class StatusBuilder {
     for (ProxyState o : orphans) {
       problems.add(new String[] {Reasons.ORPHANED_PROXY, o.message});
     }
+    for (Observation o : f.observations()) {
+      if (o.reachable() && o.calledItself() != null && !o.calledItself().equals(o.proxy())) {
+        problems.add(
+            new String[] {
+              Reasons.PROXY_NAME_MISMATCH,
+              "the proxy at "
+                  + o.endpoint()
+                  + " calls itself "
+                  + o.calledItself()
+                  + " (name in its proxy.yaml) but spec.proxies names it "
+                  + o.proxy()
+                  + "; it takes its VRRP priority by its own name, so make the two agree"
+            });
+      }
+    }
     boolean allSynced = synced == s.proxies.size() && f.desiredVersion() != null;
     boolean ready = allSynced && f.credentialsProblem() == null && f.selection().enough();
     for (BackendState b : s.backends) {
@@ -129,7 +150,8 @@ public final class StatusBuilder {
               .filter(
                   p ->
                       !p[0].equals(Reasons.CERTIFICATE_MISSING_SAN)
-                          && !p[0].equals(Reasons.ORPHANED_PROXY))
+                          && !p[0].equals(Reasons.ORPHANED_PROXY)
+                          && !p[0].equals(Reasons.PROXY_NAME_MISMATCH))
               .findFirst()
               .orElse(null);
       String pushing =

@@ -162,6 +162,24 @@ class BackendSelectionTest {
   }
 
   @Test
+  void aServerWithoutAnAddressOfTheTypeIsSkippedWithTheReason() {
+    BackendsSpec b = spec();
+    b.addressType = BackendsSpec.AddressType.ExternalIP;
+    Node external =
+        Nodes.server("server-1", "127.0.0.51").address("ExternalIP", "127.0.0.61").build();
+
+    BackendSelection s = BackendSelection.select(List.of(external, S2), b);
+
+    assertThat(endpoints(s)).containsExactly("127.0.0.61:6443");
+    assertThat(s.skipped())
+        .containsExactly(
+            new BackendSelection.Skipped(
+                "server-2",
+                "no ExternalIP address (spec.backends.addressType); it has InternalIP; K3s sets one"
+                    + " with --node-external-ip"));
+  }
+
+  @Test
   void customPortAppliesToEveryNode() {
     BackendsSpec b = spec();
     b.port = 16443;

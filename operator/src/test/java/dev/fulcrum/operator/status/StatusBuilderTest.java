@@ -219,4 +219,47 @@ class StatusBuilderTest {
         .containsExactly("InvalidSpec", "InvalidSpec", "InvalidSpec");
     assertThat(cond(s, "Ready").getMessage()).startsWith("spec.frontend.port");
   }
+
+  @Test
+  void aProxyThatCallsItselfByAnotherNameIsDegradedSayingSoWithoutBlockingReady() {
+    Observation misnamed =
+        new Observation(
+            "lb-2",
+            "https://127.0.0.99:9443",
+            synced("lb-2", V, VIP_SANS, false).loadBalancer(),
+            false,
+            null,
+            "lb-1");
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null, facts(List.of(synced("lb-1", V, VIP_SANS, true), misnamed), Map.of(), false), T0);
+
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo("ProxyNameMismatch");
+    assertThat(cond(s, "Degraded").getMessage())
+        .isEqualTo(
+            "the proxy at https://127.0.0.99:9443 calls itself lb-1 (name in its proxy.yaml) but"
+                + " spec.proxies names it lb-2; it takes its VRRP priority by its own name, so make"
+                + " the two agree");
+  }
+
+  @Test
+  void skippedServerNodesAreListedWithTheirReason() {
+    ExternalLoadBalancerSpec spec = spec();
+    spec.backends = new dev.fulcrum.operator.crd.BackendsSpec();
+    spec.backends.addressType = dev.fulcrum.operator.crd.BackendsSpec.AddressType.ExternalIP;
+    BackendSelection selection =
+        BackendSelection.select(
+            List.of(Nodes.server("server-1", "127.0.0.51").build()), spec.backends);
+    SyncFacts f =
+        new SyncFacts(7, spec, List.of(), null, selection, null, List.of(), Map.of(), false);
+
+    ExternalLoadBalancerStatus s = StatusBuilder.build(null, f, T0);
+
+    assertThat(s.skippedNodes)
+        .extracting(n -> n.name + ": " + n.reason)
+        .containsExactly(
+            "server-1: no ExternalIP address (spec.backends.addressType); it has InternalIP; K3s"
+                + " sets one with --node-external-ip");
+  }
 }
