@@ -22,6 +22,7 @@ import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Ports;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -321,22 +322,9 @@ abstract class ProxyScenarios {
     client.secrets().inNamespace(namespace()).withName(Resources.SECRET).delete();
     cluster.awaitCondition("k3s-api", Conditions.READY, "False", "CredentialsMissing");
 
-    client
-        .resources(ExternalLoadBalancer.class)
-        .inNamespace(namespace())
-        .withName("k3s-api")
-        .delete();
+    loadBalancer().delete();
 
-    await()
-        .atMost(TestCluster.PATIENCE)
-        .until(
-            () ->
-                client
-                        .resources(ExternalLoadBalancer.class)
-                        .inNamespace(namespace())
-                        .withName("k3s-api")
-                        .get()
-                    == null);
+    await().atMost(TestCluster.PATIENCE).until(() -> loadBalancer().get() == null);
     assertThat(warning("CleanupSkipped"))
         .contains("Secret " + Resources.SECRET + " is gone")
         .contains("lb-1 (" + lb1.endpoint() + ")")
@@ -350,22 +338,9 @@ abstract class ProxyScenarios {
     awaitEverywhere("server-1", "server-2", "server-3");
     lb2.stopAdmin();
 
-    client
-        .resources(ExternalLoadBalancer.class)
-        .inNamespace(namespace())
-        .withName("k3s-api")
-        .delete();
+    loadBalancer().delete();
 
-    await()
-        .atMost(TestCluster.PATIENCE)
-        .until(
-            () ->
-                client
-                        .resources(ExternalLoadBalancer.class)
-                        .inNamespace(namespace())
-                        .withName("k3s-api")
-                        .get()
-                    == null);
+    await().atMost(TestCluster.PATIENCE).until(() -> loadBalancer().get() == null);
     assertThat(lb1.status(id)).as("removed from the proxy that answers").isNull();
     assertThat(warning("CleanupTimedOut"))
         .contains("still not removed everywhere")
@@ -385,6 +360,14 @@ abstract class ProxyScenarios {
       e.getSpec().deletionPolicy = DeletionPolicy.Clear;
       return e;
     };
+  }
+
+  /** The test's ExternalLoadBalancer on the API server. */
+  Resource<ExternalLoadBalancer> loadBalancer() {
+    return client
+        .resources(ExternalLoadBalancer.class)
+        .inNamespace(namespace())
+        .withName("k3s-api");
   }
 
   private List<String> proxyNames() {

@@ -119,12 +119,7 @@ class RealProxyRealApiIT extends ProxyScenarios {
             Duration.ZERO,
             Duration.ofSeconds(10),
             Clock.systemUTC());
-    ExternalLoadBalancer elb =
-        client
-            .resources(ExternalLoadBalancer.class)
-            .inNamespace(namespace())
-            .withName("k3s-api")
-            .get();
+    ExternalLoadBalancer elb = loadBalancer().get();
     Secret secret = client.secrets().inNamespace(namespace()).withName(Resources.SECRET).get();
     List<Node> oldView =
         client.nodes().withLabel(TestCluster.RUN_LABEL, namespace()).list().getItems().stream()
@@ -213,14 +208,7 @@ class RealProxyRealApiIT extends ProxyScenarios {
     awaitEverywhere("server-1", "server-2", "server-3");
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
     java.util.function.Supplier<String> resourceVersion =
-        () ->
-            client
-                .resources(ExternalLoadBalancer.class)
-                .inNamespace(namespace())
-                .withName("k3s-api")
-                .get()
-                .getMetadata()
-                .getResourceVersion();
+        () -> loadBalancer().get().getMetadata().getResourceVersion();
     String before = resourceVersion.get();
     java.util.concurrent.atomic.AtomicInteger connections =
         new java.util.concurrent.atomic.AtomicInteger();

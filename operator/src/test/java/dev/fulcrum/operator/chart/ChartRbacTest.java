@@ -118,16 +118,7 @@ class ChartRbacTest {
             RenderedChart.templateWithValues(
                 tmp, "leaderElection:\n  enabled: true\n  leaseName: edge-lbs\n"));
     Role role = RenderedChart.only(objects, Role.class);
-    Map<String, String> env =
-        RenderedChart.only(objects, Deployment.class)
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getEnv()
-            .stream()
-            .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    Map<String, String> env = env(objects);
 
     assertThat(env)
         .containsEntry("FULCRUM_NAMESPACES", role.getMetadata().getNamespace())
