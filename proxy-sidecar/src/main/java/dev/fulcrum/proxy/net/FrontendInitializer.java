@@ -38,13 +38,41 @@ final class FrontendInitializer extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     Channel ch = ctx.channel();
-    if (!backoff.tryAcquire()) {
+    // True until this call returns; written and read only on the channel's loop.
+    boolean[] now = {true};
+    boolean held =
+        backoff.acquireOrWait(
+            () -> {
+              if (ch.eventLoop().inEventLoop() && now[0]) { // before the channel went active
+                admit(ctx);
+              } else {
+                ch.eventLoop().execute(() -> admitLate(ctx));
+              }
+            });
+    now[0] = false;
+    if (!held) {
       log.warn("{}: closing {}: accepted over maxConnections", id, ch.remoteAddress());
       ch.close();
-      return;
     }
-    ch.closeFuture().addListener(release);
+  }
+
+  private void admit(ChannelHandlerContext ctx) {
+    ctx.channel().closeFuture().addListener(release);
     BackendPool current = pool.get(); // the one read of the live config for this connection
     ctx.pipeline().replace(this, null, new FrontendHandler(id, current, dialer));
+  }
+
+  /**
+   * A client that waited for a slot: it is already active, so its handler is told so here. One that
+   * left while it waited gives the slot back.
+   */
+  private void admitLate(ChannelHandlerContext ctx) {
+    Channel ch = ctx.channel();
+    if (!ch.isActive()) {
+      backoff.release();
+      return;
+    }
+    admit(ctx);
+    ch.pipeline().fireChannelActive();
   }
 }

@@ -68,15 +68,18 @@ public final class FrontendServer implements AutoCloseable {
 
   /** A client the direct data plane accepted, on the listener's loop. */
   private void accepted(int fd) {
-    if (!backoff.tryAcquire()) {
-      log.warn("{}: closing a client accepted over maxConnections", id);
+    if (!backoff.acquireOrWait(() -> startDirect(fd))) {
+      log.warn("{}: closing a client accepted over maxConnections: too many already wait", id);
       try {
         new FileDescriptor(fd).close();
       } catch (IOException e) {
         log.debug("{}: closing a refused client: {}", id, e.toString());
       }
-      return;
     }
+  }
+
+  /** Proxies an accepted client that holds a slot; on any thread. */
+  private void startDirect(int fd) {
     BackendPool current = pool.get(); // the one read of the live config for this connection
     IoEventLoop loop = (IoEventLoop) transport.workers().next();
     if (loop.inEventLoop()) {

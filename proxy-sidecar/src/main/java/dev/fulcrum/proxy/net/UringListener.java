@@ -37,7 +37,7 @@ final class UringListener implements IoUringIoHandle, AcceptBackoff.Gate {
   // Confined to the loop.
   private IoRegistration registration;
   private long acceptOp = -1; // the multishot accept in flight, or -1
-  private boolean accepting = true;
+  private volatile boolean accepting = true; // read by releases on other loops
   private volatile boolean open = true;
   private final CompletableFuture<Void> acceptEnded = new CompletableFuture<>();
 
