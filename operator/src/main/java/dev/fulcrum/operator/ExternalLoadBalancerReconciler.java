@@ -62,6 +62,9 @@ public class ExternalLoadBalancerReconciler
     List<EventSource<?, ExternalLoadBalancer>> all = new ArrayList<>();
     all.add(nodes);
     all.addAll(secrets);
+    ProxyChanges changes = new ProxyChanges(sync.client(), sync::answered);
+    sync.watchers(changes);
+    all.add(changes);
     return all;
   }
 

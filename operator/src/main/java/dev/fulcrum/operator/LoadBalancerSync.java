@@ -34,6 +34,23 @@ import org.slf4j.LoggerFactory;
  * compute the status. The reconciler hands it the informers' view and writes what it returns.
  */
 public final class LoadBalancerSync {
+  /** Who keeps a change stream open to the proxies of each load balancer. */
+  public interface Watchers {
+    Watchers NONE =
+        new Watchers() {
+          @Override
+          public void track(String id, List<ProxySpec> proxies, ProxyCredentials creds) {}
+
+          @Override
+          public void untrack(String id) {}
+        };
+
+    /** {@code id} reaches these proxies with these credentials now. */
+    void track(String id, List<ProxySpec> proxies, ProxyCredentials creds);
+
+    void untrack(String id);
+  }
+
   /** The status to write and when to look again. */
   public record Outcome(ExternalLoadBalancerStatus status, Duration nextCheck) {}
 
@@ -53,6 +70,7 @@ public final class LoadBalancerSync {
   private final Clock clock;
   private final OperatorMetrics metrics;
   private final Set<String> readableSecrets; // empty: any
+  private volatile Watchers watchers = Watchers.NONE;
 
   public LoadBalancerSync(
       ProxyClient client,
@@ -84,6 +102,20 @@ public final class LoadBalancerSync {
     this.epoch = epoch;
     this.poll = poll;
     this.clock = clock;
+  }
+
+  ProxyClient client() {
+    return client;
+  }
+
+  /** Set once at start-up, before the first reconcile. */
+  void watchers(Watchers w) {
+    this.watchers = w;
+  }
+
+  /** A proxy that was unreachable answers again: the next reconcile asks it at once. */
+  void answered(String id, String proxy) {
+    pushes.answered(id, proxy);
   }
 
   public Outcome sync(ExternalLoadBalancer elb, Collection<Node> nodes, Secret secret) {
@@ -119,6 +151,7 @@ public final class LoadBalancerSync {
                   .toList());
       return new Outcome(StatusBuilder.build(previous, facts, clock.instant()), poll);
     }
+    watchers.track(id, spec.proxies, creds);
     // Proxies that left the spec are told to stop serving while the others are synced.
     List<ProxySpec> left = Orphan.of(previous, spec.proxies);
     List<CompletableFuture<String>> deletes =
@@ -191,6 +224,7 @@ public final class LoadBalancerSync {
   }
 
   public void forget(String id) {
+    watchers.untrack(id);
     debounce.forget(id);
     pushes.forget(id);
   }

@@ -28,6 +28,11 @@ public record OperatorSettings(
     Duration joinDebounce,
     Duration clearTimeout,
     Set<String> credentialsSecrets) {
+  /**
+   * The safety-net check of every proxy. Changes reach status through each proxy's change stream
+   * ({@code GET /v1/watch}) within a second or two; this only catches what a stream could miss.
+   */
+  public static final Duration DEFAULT_POLL = Duration.ofSeconds(60);
 
   /** As above with the default clear timeout, 60 s. */
   public OperatorSettings(
@@ -95,7 +100,11 @@ public record OperatorSettings(
         or(get.apply("FULCRUM_LEASE_NAME"), "fulcrum-operator"),
         or(get.apply("FULCRUM_LEASE_NAMESPACE"), or(env.get("POD_NAMESPACE"), "fulcrum-system")),
         get.apply("FULCRUM_NODE_LABEL_SELECTOR"),
-        Duration.ofSeconds(intOr(get.apply("FULCRUM_POLL_SECONDS"), 10, "FULCRUM_POLL_SECONDS")),
+        Duration.ofSeconds(
+            intOr(
+                get.apply("FULCRUM_POLL_SECONDS"),
+                (int) DEFAULT_POLL.toSeconds(),
+                "FULCRUM_POLL_SECONDS")),
         Duration.ofMillis(
             intOr(get.apply("FULCRUM_JOIN_DEBOUNCE_MS"), 1000, "FULCRUM_JOIN_DEBOUNCE_MS")),
         Duration.ofSeconds(

@@ -229,6 +229,13 @@ final class ProxyPushes {
     metrics.proxiesSynced(id, (int) synced);
   }
 
+  /** The proxy answers again (its change stream is back): the next round asks it at once. */
+  void answered(String id, String proxy) {
+    String key = id + "/" + proxy;
+    lastUnanswered.remove(key);
+    queryBackoff.succeeded(key);
+  }
+
   /** The next push to this proxy goes without waiting out its backoff. */
   void retrySoon(String id, String proxy) {
     String key = id + "/" + proxy;

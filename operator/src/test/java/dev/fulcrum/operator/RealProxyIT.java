@@ -68,7 +68,10 @@ class RealProxyIT extends ProxyScenarios {
                 .getMessage())
         .contains("withheld: it fences this load balancer at epoch 5, above this operator's 4");
     assertThat(lb1.served(id)).contains("server-1");
-    epoch(6); // the new leader
+    // The new leader: a new operator process, whose first reconcile pushes with its epoch.
+    cluster.stopOperator();
+    epoch(6);
+    cluster.startOperator(epoch::get);
     awaitEverywhere("server-2", "server-3");
     assertThat(lb1.fence(id)).isEqualTo(6);
   }

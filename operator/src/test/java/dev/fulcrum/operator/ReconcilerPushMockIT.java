@@ -130,6 +130,8 @@ class ReconcilerPushMockIT {
 
   @Test
   void anUnchangedStatusIsNotWrittenAgainOnLaterReconciles() {
+    cluster.stopOperator();
+    cluster.startOperator(EpochSource.none(), java.time.Duration.ofSeconds(1)); // many reconciles
     create(DeletionPolicy.Retain);
     cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
     await()
@@ -137,7 +139,7 @@ class ReconcilerPushMockIT {
         .until(() -> cluster.status("k3s-api").backendsSummary.equals("3/3"));
     String version = resourceVersion();
     double before = reconciliations();
-    // The operator polls every second; wait for three more reconciles of an unchanged world.
+    // This operator polls every second; wait for three more reconciles of an unchanged world.
     await().atMost(TestCluster.PATIENCE).until(() -> reconciliations() >= before + 3);
     assertThat(resourceVersion()).isEqualTo(version);
   }

@@ -16,6 +16,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +83,100 @@ public final class ProxyClient {
         .exceptionally(e -> new PushResult(p.name, 0, null, failure("push to", p, cause(e))));
   }
 
+  /** An open {@link #watch}; cancelling it ends the stream and reports {@code why} as its end. */
+  public interface Watching {
+    void cancel(String why);
+  }
+
+  /**
+   * Opens {@code GET /v1/watch}: {@code revisions} gets each line's revision (one at once, one per
+   * change, one a second as a heartbeat) and {@code ended} is told once when the stream ends: null
+   * for a planned end, else why it failed in plain words. Never fails itself.
+   */
+  public Watching watch(
+      ProxySpec p, ProxyCredentials creds, Consumer<String> revisions, Consumer<String> ended) {
+    AtomicBoolean done = new AtomicBoolean();
+    Consumer<String> end =
+        why -> {
+          if (done.compareAndSet(false, true)) {
+            ended.accept(why);
+          }
+        };
+    AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+    Flow.Subscriber<String> lines =
+        new Flow.Subscriber<>() {
+          @Override
+          public void onSubscribe(Flow.Subscription s) {
+            subscription.set(s);
+            s.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(String line) {
+            String revision = revisionOf(line);
+            if (revision != null && !done.get()) {
+              revisions.accept(revision);
+            }
+          }
+
+          @Override
+          public void onError(Throwable e) {
+            end.accept(failure("watch of", p, cause(e)));
+          }
+
+          @Override
+          public void onComplete() {
+            end.accept(null);
+          }
+        };
+    CompletableFuture<HttpResponse<Void>> call;
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(stripSlash(p.endpoint) + "/v1/watch"))
+              .header("Authorization", "Bearer " + creds.token())
+              .header("Accept", "application/x-ndjson")
+              .GET()
+              .build(); // no request timeout: the caller's heartbeat watchdog ends a silent stream
+      call =
+          clients
+              .forCredentials(creds)
+              .sendAsync(
+                  request,
+                  info ->
+                      info.statusCode() == 200
+                          ? HttpResponse.BodySubscribers.fromLineSubscriber(lines)
+                          : HttpResponse.BodySubscribers.replacing(null));
+    } catch (RuntimeException e) {
+      end.accept(failure("watch of", p, cause(e)));
+      return why -> {};
+    }
+    call.whenComplete(
+        (r, e) -> {
+          if (e != null) {
+            end.accept(failure("watch of", p, cause(e)));
+          } else if (r.statusCode() != 200) {
+            end.accept(failure("watch of", p, describe(r.statusCode())));
+          }
+        });
+    return why -> {
+      end.accept(failure("watch of", p, why));
+      Flow.Subscription s = subscription.get();
+      if (s != null) {
+        s.cancel();
+      }
+      call.cancel(true);
+    };
+  }
+
+  private static String revisionOf(String line) {
+    try {
+      String r = READER.readTree(line).path("revision").asText(null);
+      return r == null || r.isEmpty() ? null : r;
+    } catch (IOException e) {
+      return null; // not a line of this protocol; the heartbeat watchdog judges the stream
+    }
+  }
+
   /** Removes the frontend; a proxy that never had it counts as done. */
   public CompletableFuture<String> delete(ProxySpec p, String id, ProxyCredentials creds) {
     return send(p, "DELETE", "/v1/loadbalancers/" + id, null, creds)
@@ -124,14 +222,18 @@ public final class ProxyClient {
   }
 
   private static String describe(HttpResponse<byte[]> r) {
-    return switch (r.statusCode()) {
+    return describe(r.statusCode());
+  }
+
+  private static String describe(int status) {
+    return switch (status) {
       case 400 -> "400 Bad Request";
       case 401 -> "401 Unauthorized";
       case 404 -> "404 Not Found";
       case 409 -> "409 Conflict";
       case 413 -> "413 Payload Too Large";
       case 422 -> "422 Unprocessable Entity";
-      default -> String.valueOf(r.statusCode());
+      default -> String.valueOf(status);
     };
   }
 

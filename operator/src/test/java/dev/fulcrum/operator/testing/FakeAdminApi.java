@@ -15,6 +15,7 @@ import dev.fulcrum.proxy.testing.Ports;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -40,6 +41,15 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
   private volatile Boolean vipHeld;
   private InetSocketAddress address;
   private HttpsServer server;
+  private final java.util.concurrent.ExecutorService executor =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "fake-admin-api");
+            t.setDaemon(true);
+            return t;
+          });
+  private final java.util.Set<String> ids = ConcurrentHashMap.newKeySet();
+  private volatile boolean serving;
 
   public FakeAdminApi(String name, String host, Pki.Issued ca, String token) throws Exception {
     this(name, host, ca, token, null);
@@ -67,12 +77,15 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
     server = HttpsServer.create(address, 0);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.createContext("/", this::handle);
+    server.setExecutor(executor); // a watch holds its thread for as long as it streams
+    serving = true;
     server.start();
     address = server.getAddress();
   }
 
   /** Stops answering; {@link #start()} comes back on the same port with the same state. */
   public void stop() {
+    serving = false;
     server.stop(0);
   }
 
@@ -84,11 +97,16 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
       }
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
+      if (path.equals("/v1/watch")) {
+        watch(ex);
+        return;
+      }
       if (path.equals("/v1/status")) {
         reply(ex, state.status());
         return;
       }
       String id = path.substring("/v1/loadbalancers/".length());
+      ids.add(id);
       Reply r =
           switch (method) {
             case "PUT" -> {
@@ -102,6 +120,45 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
           };
       reply(ex, r);
     }
+  }
+
+  /**
+   * The change stream as the proxy sends it: a revision line at once, on every change of what GETs
+   * would answer, and every second; it ends when the token changes or the server stops.
+   */
+  private void watch(HttpExchange ex) throws IOException {
+    String presented = token;
+    ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+    ex.sendResponseHeaders(200, 0);
+    OutputStream out = ex.getResponseBody();
+    String last = null;
+    long beat = 0;
+    Object tick = new Object();
+    while (serving && presented.equals(token)) {
+      String revision = revision();
+      long now = System.nanoTime();
+      if (!revision.equals(last) || now - beat >= 1_000_000_000L) {
+        out.write(("{\"revision\":\"" + revision + "\"}\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        last = revision;
+        beat = now;
+      }
+      synchronized (tick) {
+        try {
+          tick.wait(100); // the proxy looks a few times a second too
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private String revision() {
+    StringBuilder all = new StringBuilder(new String(WireJson.write(state.status().body())));
+    new java.util.TreeSet<>(ids)
+        .forEach(id -> all.append(new String(WireJson.write(state.get(id).body()))));
+    return Integer.toHexString(all.toString().hashCode());
   }
 
   @Override
@@ -187,5 +244,6 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
   @Override
   public void close() {
     stop();
+    executor.shutdownNow();
   }
 }

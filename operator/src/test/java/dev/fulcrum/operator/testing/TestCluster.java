@@ -80,19 +80,35 @@ public final class TestCluster implements AutoCloseable {
     return namespace;
   }
 
-  /** Starts (or restarts) the operator; a short poll keeps ITs quick. */
+  /**
+   * Starts (or restarts) the operator with the shipped safety-net poll, so what status shows comes
+   * from the proxies' change streams as in production.
+   */
   public TestCluster startOperator(EpochSource epoch) {
-    operator = OperatorMain.start(client, settings(false), registry, epoch, realApiServer, false);
+    return startOperator(epoch, OperatorSettings.DEFAULT_POLL);
+  }
+
+  /** As above with another safety-net poll, for a test that needs reconciles of an idle world. */
+  public TestCluster startOperator(EpochSource epoch, Duration poll) {
+    operator =
+        OperatorMain.start(client, settings(false, poll), registry, epoch, realApiServer, false);
     return this;
   }
 
   /** Starts an operator that must win the Lease first; its pushes carry its {@code LeaderEpoch}. */
   public TestCluster startLeaderElectedOperator() {
-    operator = OperatorMain.start(client, settings(true), registry, null, realApiServer, false);
+    operator =
+        OperatorMain.start(
+            client,
+            settings(true, OperatorSettings.DEFAULT_POLL),
+            registry,
+            null,
+            realApiServer,
+            false);
     return this;
   }
 
-  private OperatorSettings settings(boolean leaderElection) {
+  private OperatorSettings settings(boolean leaderElection, Duration poll) {
     // On a real (maybe shared) API server the operator sees only this test's namespace and Nodes.
     return new OperatorSettings(
         realApiServer ? Set.of(namespace) : Set.of(),
@@ -101,7 +117,7 @@ public final class TestCluster implements AutoCloseable {
         LEASE,
         namespace,
         realApiServer ? RUN_LABEL + "=" + namespace : "",
-        Duration.ofSeconds(1),
+        poll,
         Duration.ofMillis(300),
         CLEAR_TIMEOUT,
         // As the chart installs it on a real API server: only the named Secret, watched by name.

@@ -22,6 +22,7 @@ final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final String LB_PREFIX = "/v1/loadbalancers/";
   private static final String ADOPT = "/adopt";
+  static final String WATCH = "/v1/watch";
 
   private final ProxyEngine engine;
   private final TokenFile token;
@@ -87,7 +88,27 @@ final class AdminApi {
     return false;
   }
 
+  /**
+   * Whether the token a watch stream was opened with is still the current one; a stream whose token
+   * was rotated away ends at its next line.
+   */
+  boolean stillAdmits(String authorization) {
+    String presented =
+        authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? authorization.substring(7).trim()
+            : null;
+    return token.matches(presented);
+  }
+
+  /** Counts a request answered outside {@link #handle} (a watch stream). */
+  void counted(String method, int status) {
+    engine.metrics().adminRequest(method, status);
+  }
+
   private AdminResponse route(AdminRequest r) {
+    if (r.path().equals(WATCH)) { // a GET is streamed by the handler and never gets here
+      return notAllowed("GET");
+    }
     if (r.path().equals("/v1/status")) {
       return r.method().equals("GET")
           ? AdminResponse.json(200, engine.status(vipHeld()))

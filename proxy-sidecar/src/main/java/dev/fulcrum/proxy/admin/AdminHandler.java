@@ -23,12 +23,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final AdminApi api;
   private final Executor executor;
+  private final ChangeFeed feed;
   // Event loop only: the previous request's completion, so pipelined answers keep their order.
   private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
 
-  AdminHandler(AdminApi api, Executor executor) {
+  AdminHandler(AdminApi api, Executor executor, ChangeFeed feed) {
     this.api = api;
     this.executor = executor;
+    this.feed = feed;
   }
 
   @Override
@@ -49,6 +51,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ByteBufUtil.getBytes(req.content()),
             String.valueOf(ctx.channel().remoteAddress()));
     boolean keepAlive = HttpUtil.isKeepAlive(req);
+    if (r.method().equals("GET") && r.path().equals(AdminApi.WATCH)) {
+      api.counted("GET", 200); // the token was checked by TokenGate
+      String authorization = r.authorization();
+      last =
+          last.thenCompose(
+              ignored ->
+                  WatchStream.start(
+                      ctx, feed, keepAlive, () -> api.stillAdmits(authorization), r.from()));
+      return;
+    }
     last =
         last.thenApplyAsync(ignored -> api.handle(r), executor)
             .exceptionally(

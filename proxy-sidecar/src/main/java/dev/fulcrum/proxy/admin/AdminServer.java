@@ -47,6 +47,7 @@ public final class AdminServer implements AutoCloseable {
   private final AdminSettings settings;
   private final Path stateDir;
   private final AdminApi api;
+  private final ChangeFeed feed;
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(
           1, new DefaultThreadFactory("fulcrum-admin-io", true), NioIoHandler.newFactory());
@@ -70,6 +71,7 @@ public final class AdminServer implements AutoCloseable {
     this.settings = settings;
     this.stateDir = stateDir;
     this.api = new AdminApi(engine, new TokenFile(settings.tokenFile()), vipHeld);
+    this.feed = new ChangeFeed(engine, vipHeld);
   }
 
   /** Loads or makes the TLS material and binds; throws with the cause when either fails. */
@@ -99,7 +101,7 @@ public final class AdminServer implements AutoCloseable {
                     .addLast(new TokenGate(api))
                     .addLast(new BodyLimit())
                     .addLast(new RequestDeadline(deadlineMillis))
-                    .addLast(new AdminHandler(api, executor));
+                    .addLast(new AdminHandler(api, executor, feed));
               });
     } catch (IOException e) {
       close();
@@ -161,5 +163,6 @@ public final class AdminServer implements AutoCloseable {
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     executor.shutdownNow();
+    feed.close();
   }
 }
