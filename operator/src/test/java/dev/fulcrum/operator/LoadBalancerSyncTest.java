@@ -132,7 +132,9 @@ class LoadBalancerSyncTest {
     int puts = lb1.puts();
     ExternalLoadBalancerStatus s =
         sync(op, Nodes.server("server-1", "127.0.0.11").ready(false).build());
-    assertThat(ready(s)).isEqualTo("False/KeepingLastKnownBackends");
+    assertThat(ready(s)).as("agents still register").isEqualTo("True/Serving");
+    assertThat(Conditions.find(s.conditions, Conditions.DEGRADED).getReason())
+        .isEqualTo("KeepingLastKnownBackends");
     assertThat(lb1.puts()).isEqualTo(puts);
     assertThat(served(lb1)).containsExactly("server-1", "server-2");
   }
@@ -215,9 +217,13 @@ class LoadBalancerSyncTest {
     assertThat(lb1.puts()).as("PUTs to lb-1").isEqualTo(puts1 + 1);
     assertThat(lb2.puts()).as("PUTs to lb-2").isEqualTo(puts2 + 1);
     assertThat(lb1.applied(ID).epoch()).isEqualTo(2_000L);
-    assertThat(ready(sync(old, S1, S3)))
+    ExternalLoadBalancerStatus late = sync(old, S1, S3);
+    assertThat(ready(late))
+        .as("the proxies still serve the new leader's set")
+        .isEqualTo("True/Serving");
+    assertThat(Conditions.find(late.conditions, Conditions.DEGRADED).getReason())
         .as("the old leader's late push")
-        .isEqualTo("False/PushRefused");
+        .isEqualTo("PushRefused");
     assertThat(served(lb1)).containsExactly("server-1", "server-2");
     assertThat(served(lb2)).containsExactly("server-1", "server-2");
   }

@@ -173,30 +173,43 @@ class RealApiKubectlIT {
   }
 
   @Test
-  void kubectlGetWatchShowsReadyTurnFalseWhenAServerNodeGoesNotReady() throws Exception {
-    readyLoadBalancer(2, 2);
+  void kubectlGetWatchShowsNoReadyFalseRowWhileAServerLeavesAndRejoins() throws Exception {
+    readyLoadBalancer(3, 1);
     try (Kubectl.Streaming watch = kubectl.stream("get", "elb", "k3s-api", "--watch")) {
       await()
           .atMost(TestCluster.PATIENCE)
-          .untilAsserted(() -> assertThat(watch.lines()).anyMatch(l -> l.contains("Synced")));
+          .untilAsserted(() -> assertThat(watch.lines()).anyMatch(l -> l.contains("3/3")));
       cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());
       await()
           .atMost(TestCluster.PATIENCE)
+          .untilAsserted(() -> assertThat(last(watch)).containsEntry("BACKENDS", "2/3"));
+      for (RealProxy p : proxies) {
+        assertThat(p.served(api.namespace() + ".k3s-api")).containsExactly("server-1", "server-3");
+      }
+      cluster.put(Nodes.server("server-2", "127.0.0.12").build());
+      await()
+          .atMost(TestCluster.PATIENCE)
           .untilAsserted(
-              () -> {
-                List<String> lines = watch.lines();
-                assertThat(lines).as("kubectl get -w output").hasSizeGreaterThan(2);
-                assertThat(row(lines.get(0), lines.get(lines.size() - 1)))
-                    .containsEntry("NAME", "k3s-api")
-                    .containsEntry("READY", "False")
-                    .containsEntry("REASON", "KeepingLastKnownBackends");
-              });
+              () ->
+                  assertThat(last(watch))
+                      .containsEntry("BACKENDS", "3/3")
+                      .containsEntry("REASON", "Synced"));
+      List<String> lines = watch.lines();
+      int firstReady = 1;
+      while (!row(lines.get(0), lines.get(firstReady)).get("READY").equals("True")) {
+        firstReady++;
+      }
+      assertThat(lines.subList(firstReady, lines.size()))
+          .as("kubectl get -w rows once Ready, through the leave and the rejoin")
+          .allSatisfy(l -> assertThat(row(lines.get(0), l)).containsEntry("READY", "True"));
       assertThat(watch.alive()).as("kubectl get -w still watching").isTrue();
     }
-    // Fewer servers than minBackends are never pushed: both proxies keep the last two.
-    for (RealProxy p : proxies) {
-      assertThat(p.served(api.namespace() + ".k3s-api")).containsExactly("server-1", "server-2");
-    }
+  }
+
+  private static Map<String, String> last(Kubectl.Streaming watch) {
+    List<String> lines = watch.lines();
+    assertThat(lines).as("kubectl get -w output").hasSizeGreaterThan(1);
+    return row(lines.get(0), lines.get(lines.size() - 1));
   }
 
   @Test

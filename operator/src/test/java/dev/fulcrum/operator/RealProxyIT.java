@@ -64,7 +64,7 @@ class RealProxyIT extends ProxyScenarios {
     cluster.put(Nodes.server("server-1", "127.0.0.11").ready(false).build());
     assertThat(
             cluster
-                .awaitCondition("k3s-api", Conditions.READY, "False", "PushRefused")
+                .awaitCondition("k3s-api", Conditions.DEGRADED, "True", "PushRefused")
                 .getMessage())
         .contains("withheld: it fences this load balancer at epoch 5, above this operator's 4");
     assertThat(lb1.served(id)).contains("server-1");

@@ -128,8 +128,11 @@ class RealProxyRealApiIT extends ProxyScenarios {
 
     LoadBalancerSync.Outcome late = paused.sync(elb, oldView, secret);
 
-    assertThat(Conditions.find(late.status().conditions, Conditions.READY).getReason())
+    assertThat(Conditions.find(late.status().conditions, Conditions.DEGRADED).getReason())
         .isEqualTo("PushRefused");
+    assertThat(Conditions.find(late.status().conditions, Conditions.READY).getStatus())
+        .as("the proxies serve the new leader's set")
+        .isEqualTo("True");
     assertThat(lb1.served(id)).containsExactly("server-1", "server-2", "server-3");
     assertThat(lb2.served(id)).containsExactly("server-1", "server-2", "server-3");
   }

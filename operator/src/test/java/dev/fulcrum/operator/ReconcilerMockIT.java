@@ -182,9 +182,9 @@ class ReconcilerMockIT {
         Nodes.server("server-1", "127.0.0.51").ready(false).build(),
         Nodes.agent("agent-1", "127.0.0.60").build());
     client.resource(Resources.elb("k3s-api", 6443, "127.0.0.100/24", deadProxies())).create();
-    Condition ready =
-        awaitCondition("k3s-api", Conditions.READY, "False", "KeepingLastKnownBackends");
-    assertThat(ready.getMessage()).contains("0 ready backends");
+    Condition degraded =
+        awaitCondition("k3s-api", Conditions.DEGRADED, "True", "KeepingLastKnownBackends");
+    assertThat(degraded.getMessage()).contains("0 ready backends");
     assertThat(statusOf("k3s-api").backends)
         .singleElement()
         .satisfies(b -> assertThat(b.nodeReady).isFalse());

@@ -4,6 +4,12 @@ package dev.fulcrum.operator.status;
 public final class Reasons {
   public static final String SYNCED = "Synced";
   public static final String PUSHING = "Pushing";
+
+  /** Ready=True while a push is in flight or a proxy lags: every proxy still serves. */
+  public static final String SERVING = "Serving";
+
+  public static final String NO_SERVER_UP = "NoServerUp";
+  public static final String NOT_LISTENING = "NotListening";
   public static final String AS_EXPECTED = "AsExpected";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String CREDENTIALS_MISSING = "CredentialsMissing";

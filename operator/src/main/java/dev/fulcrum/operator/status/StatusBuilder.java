@@ -5,6 +5,8 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus.BackendState;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus.ProxyState;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.push.Observation;
+import dev.fulcrum.proxy.api.BackendStatus;
+import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -113,7 +115,6 @@ public final class StatusBuilder {
       }
     }
     boolean allSynced = synced == s.proxies.size() && f.desiredVersion() != null;
-    boolean ready = allSynced && f.credentialsProblem() == null && f.selection().enough();
     for (BackendState b : s.backends) {
       if (Boolean.FALSE.equals(b.certificateCoversAddress)) {
         problems.add(
@@ -131,44 +132,62 @@ public final class StatusBuilder {
             });
       }
     }
+    // Ready: agents can register through the address now. Every listed proxy serves some version
+    // of this load balancer with a server Up by its own checks; a push in flight does not flip it.
+    String[] notServing =
+        f.credentialsProblem() != null
+            ? new String[] {Reasons.CREDENTIALS_MISSING, f.credentialsProblem()}
+            : firstNotServing(f, s);
+    boolean moving =
+        f.joinPending()
+            || (f.desiredVersion() != null && !allSynced && blockingPush(problems) == null);
+    String pushing =
+        f.joinPending()
+            ? "a server joined; its push waits for the join debounce"
+            : synced + " of " + s.proxies.size() + " proxies serve " + f.desiredVersion();
     Condition readyC;
-    Condition progressing;
-    if (ready) {
-      String m =
-          "all "
-              + s.proxies.size()
-              + " proxies serve "
-              + f.desiredVersion()
-              + " with "
-              + f.selection().backends().size()
-              + " backends";
-      readyC = Conditions.of(Conditions.READY, true, Reasons.SYNCED, m);
-      progressing = Conditions.of(Conditions.PROGRESSING, false, Reasons.SYNCED, m);
-    } else {
-      String[] blocking =
-          problems.stream()
-              .filter(
-                  p ->
-                      !p[0].equals(Reasons.CERTIFICATE_MISSING_SAN)
-                          && !p[0].equals(Reasons.ORPHANED_PROXY)
-                          && !p[0].equals(Reasons.PROXY_NAME_MISMATCH))
-              .findFirst()
-              .orElse(null);
-      String pushing =
-          f.joinPending()
-              ? "a server joined; its push waits for the join debounce"
-              : synced + " of " + s.proxies.size() + " proxies serve " + f.desiredVersion();
+    if (notServing != null) {
+      readyC = Conditions.of(Conditions.READY, false, notServing[0], notServing[1]);
+    } else if (allSynced && f.selection().enough()) {
       readyC =
-          blocking == null
-              ? Conditions.of(Conditions.READY, false, Reasons.PUSHING, pushing)
-              : Conditions.of(Conditions.READY, false, blocking[0], blocking[1]);
-      boolean moving = f.joinPending() || (blocking == null && f.desiredVersion() != null);
-      progressing =
           Conditions.of(
-              Conditions.PROGRESSING,
-              moving,
-              moving ? Reasons.PUSHING : readyC.getReason(),
-              moving ? pushing : readyC.getMessage());
+              Conditions.READY,
+              true,
+              Reasons.SYNCED,
+              "all "
+                  + s.proxies.size()
+                  + " proxies serve "
+                  + f.desiredVersion()
+                  + " with "
+                  + f.selection().backends().size()
+                  + " backends, "
+                  + s.backendsSummary
+                  + " Up");
+    } else {
+      readyC =
+          Conditions.of(
+              Conditions.READY,
+              true,
+              Reasons.SERVING,
+              "every proxy serves with a server Up ("
+                  + s.backendsSummary
+                  + "); "
+                  + (moving
+                      ? pushing
+                      : problems.isEmpty()
+                          ? "not all on " + f.desiredVersion()
+                          : problems.get(0)[1]));
+    }
+    Condition progressing;
+    if (moving) {
+      progressing = Conditions.of(Conditions.PROGRESSING, true, Reasons.PUSHING, pushing);
+    } else {
+      String[] blocking = blockingPush(problems);
+      progressing =
+          blocking != null
+              ? Conditions.of(Conditions.PROGRESSING, false, blocking[0], blocking[1])
+              : Conditions.of(
+                  Conditions.PROGRESSING, false, readyC.getReason(), readyC.getMessage());
     }
     Condition degraded =
         problems.isEmpty()
@@ -179,6 +198,83 @@ public final class StatusBuilder {
                 problems.get(0)[0],
                 String.join("; ", problems.stream().map(p -> p[1]).toList()));
     return List.of(readyC, progressing, degraded);
+  }
+
+  /** What keeps pushes from finishing: a proxy that cannot be reached or that refused. */
+  private static String[] blockingPush(List<String[]> problems) {
+    return problems.stream()
+        .filter(
+            p ->
+                p[0].equals(Reasons.PROXY_UNREACHABLE)
+                    || p[0].equals(Reasons.PUSH_REFUSED)
+                    || p[0].equals(Reasons.PUSH_FAILED)
+                    || p[0].equals(Reasons.CREDENTIALS_MISSING))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * The first listed proxy that agents cannot register through now, as {reason, message}; null when
+   * every one serves this load balancer with at least one server Up.
+   */
+  private static String[] firstNotServing(SyncFacts f, ExternalLoadBalancerStatus s) {
+    if (f.spec().proxies.isEmpty()) {
+      return new String[] {Reasons.PUSHING, "spec.proxies lists no proxy"};
+    }
+    for (ProxySpec p : f.spec().proxies) {
+      Observation o =
+          f.observations().stream().filter(x -> x.proxy().equals(p.name)).findFirst().orElse(null);
+      ProxyState state =
+          s.proxies.stream().filter(x -> x.name.equals(p.name)).findFirst().orElse(null);
+      if (o == null || !o.reachable()) {
+        return new String[] {
+          Reasons.PROXY_UNREACHABLE, state != null && state.message != null ? state.message : p.name
+        };
+      }
+      LoadBalancerStatus lb = o.loadBalancer();
+      if (lb == null || lb.appliedVersion() == null) {
+        if (state != null && ProxyStates.REFUSED.equals(state.state)) {
+          return new String[] {Reasons.PUSH_REFUSED, state.message};
+        }
+        if (state != null && ProxyStates.FAILED.equals(state.state)) {
+          return new String[] {Reasons.PUSH_FAILED, state.message};
+        }
+        return new String[] {Reasons.PUSHING, p.name + " does not serve this load balancer yet"};
+      }
+      if (!lb.listening()) {
+        return new String[] {
+          Reasons.NOT_LISTENING,
+          p.name
+              + " cannot listen on "
+              + lb.listenAddress()
+              + (lb.listenError() == null ? "" : ": " + lb.listenError())
+        };
+      }
+      List<BackendStatus> backends = lb.backends() == null ? List.of() : lb.backends();
+      if (backends.stream().noneMatch(b -> "Up".equals(b.health()))) {
+        return new String[] {Reasons.NO_SERVER_UP, noServerUp(p.name, backends)};
+      }
+    }
+    return null;
+  }
+
+  private static String noServerUp(String proxy, List<BackendStatus> backends) {
+    if (backends.isEmpty()) {
+      return proxy + " serves no server";
+    }
+    List<String> each = new ArrayList<>();
+    for (BackendStatus b : backends) {
+      each.add(
+          b.name()
+              + " "
+              + b.health()
+              + (b.lastCheckError() == null ? "" : " (" + b.lastCheckError() + ")"));
+    }
+    return proxy
+        + " serves "
+        + backends.size()
+        + " servers and its health checks find none Up: "
+        + String.join(", ", each);
   }
 
   private static String keepingMessage(SyncFacts f) {

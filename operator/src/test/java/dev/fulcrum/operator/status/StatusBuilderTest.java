@@ -166,13 +166,15 @@ class StatusBuilderTest {
             Map.of(),
             false);
     ExternalLoadBalancerStatus s = StatusBuilder.build(before, f, T0);
-    assertThat(cond(s, "Ready").getReason()).isEqualTo("KeepingLastKnownBackends");
+    assertThat(cond(s, "Ready").getStatus()).as("the proxies still serve").isEqualTo("True");
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("Serving");
+    assertThat(cond(s, "Ready").getMessage()).contains("fewer than minBackends");
     assertThat(cond(s, "Degraded").getReason()).isEqualTo("KeepingLastKnownBackends");
     assertThat(s.desiredVersion).isEqualTo("sha256:previous");
   }
 
   @Test
-  void pendingJoinIsProgressingPushing() {
+  void aPendingJoinIsProgressingWhileReadyStaysTrue() {
     ExternalLoadBalancerStatus s =
         StatusBuilder.build(
             null,
@@ -185,12 +187,13 @@ class StatusBuilderTest {
             T0);
     assertThat(cond(s, "Progressing").getStatus()).isEqualTo("True");
     assertThat(cond(s, "Progressing").getReason()).isEqualTo("Pushing");
-    assertThat(cond(s, "Ready").getReason()).isEqualTo("Pushing");
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("Serving");
     assertThat(cond(s, "Degraded").getStatus()).isEqualTo("False");
   }
 
   @Test
-  void refusedPushIsPushRefusedWithTheProxysAnswer() {
+  void aRefusedPushIsDegradedWithTheProxysAnswerWhileItStillServes() {
     String why =
         "push to lb-2 (https://127.0.0.99:9443) failed: 409 Conflict (epoch 1 is lower than the highest seen (4))";
     ExternalLoadBalancerStatus s =
@@ -201,9 +204,80 @@ class StatusBuilderTest {
                 Map.of("lb-2", new PushResult("lb-2", 409, "sha256:old", why)),
                 false),
             T0);
-    assertThat(cond(s, "Ready").getReason()).isEqualTo("PushRefused");
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Progressing").getStatus()).as("stuck, not moving").isEqualTo("False");
+    assertThat(cond(s, "Progressing").getReason()).isEqualTo("PushRefused");
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo("PushRefused");
     assertThat(cond(s, "Degraded").getMessage()).contains("409 Conflict").contains("lb-2");
     assertThat(s.proxies.get(1).state).isEqualTo("Refused");
+  }
+
+  @Test
+  void aRoutinePushInFlightLeavesReadyTrueAndShowsAsProgressing() {
+    ExternalLoadBalancerStatus before =
+        StatusBuilder.build(
+            null,
+            facts(
+                List.of(synced("lb-1", V, null, true), synced("lb-2", V, null, false)),
+                Map.of(),
+                false),
+            T0);
+    SyncFacts pushing =
+        new SyncFacts(
+            8,
+            spec(),
+            List.of(),
+            null,
+            twoServers(),
+            "sha256:next",
+            List.of(synced("lb-1", "sha256:next", null, true), synced("lb-2", V, null, false)),
+            Map.of(),
+            false);
+    ExternalLoadBalancerStatus s = StatusBuilder.build(before, pushing, T1);
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Ready").getLastTransitionTime())
+        .as("Ready did not flip")
+        .isEqualTo(cond(before, "Ready").getLastTransitionTime());
+    assertThat(cond(s, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Progressing").getMessage()).isEqualTo("1 of 2 proxies serve sha256:next");
+  }
+
+  @Test
+  void aProxyWhoseChecksFindNoServerUpIsNotReadyNoServerUpSayingWhy() {
+    List<BackendStatus> none =
+        List.of(
+            new BackendStatus(
+                "server-1", "127.0.0.51", 6443, "Down", 0, 0, "connection refused", null),
+            new BackendStatus("server-2", "127.0.0.52", 6443, "Unknown", 0, 0, null, null));
+    Observation lb2 =
+        new Observation(
+            "lb-2",
+            "https://lb-2",
+            new LoadBalancerStatus("ns.lb", V, 0, true, "0.0.0.0:6443", null, 0, none),
+            false,
+            null);
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null, facts(List.of(synced("lb-1", V, null, true), lb2), Map.of(), false), T0);
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("NoServerUp");
+    assertThat(cond(s, "Ready").getMessage())
+        .isEqualTo(
+            "lb-2 serves 2 servers and its health checks find none Up: server-1 Down (connection"
+                + " refused), server-2 Unknown");
+  }
+
+  @Test
+  void aProxyThatServesNothingYetIsNotReadyPushing() {
+    Observation fresh = new Observation("lb-2", "https://lb-2", null, false, null);
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null, facts(List.of(synced("lb-1", V, null, true), fresh), Map.of(), false), T0);
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("False");
+    assertThat(cond(s, "Ready").getReason()).isEqualTo("Pushing");
+    assertThat(cond(s, "Ready").getMessage())
+        .isEqualTo("lb-2 does not serve this load balancer yet");
+    assertThat(cond(s, "Progressing").getStatus()).isEqualTo("True");
   }
 
   @Test
