@@ -62,7 +62,7 @@ public class ExternalLoadBalancerReconciler
     List<EventSource<?, ExternalLoadBalancer>> all = new ArrayList<>();
     all.add(nodes);
     all.addAll(secrets);
-    ProxyChanges changes = new ProxyChanges(sync.client(), sync::answered);
+    ProxyChanges changes = new ProxyChanges(sync.client(), sync::answered, sync::seenRevision);
     sync.watchers(changes);
     all.add(changes);
     return all;

@@ -113,6 +113,11 @@ public final class LoadBalancerSync {
     this.watchers = w;
   }
 
+  /** The change-stream revision the last answer of {@code proxy} about {@code id} reflected. */
+  String seenRevision(String id, String proxy) {
+    return pushes.seenRevision(id, proxy);
+  }
+
   /** A proxy that was unreachable answers again: the next reconcile asks it at once. */
   void answered(String id, String proxy) {
     pushes.answered(id, proxy);

@@ -31,8 +31,10 @@ final class ProxyChanges extends AbstractEventSource<Void, ExternalLoadBalancer>
   /** A load balancer's resource and the proxies (by name) it reaches through each stream. */
   private record Interest(ResourceID resource, Map<Key, String> proxies) {}
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProxyChanges.class);
   private final ProxyClient client;
   private final BiConsumer<String, String> answered; // (load balancer id, proxy name)
+  private final java.util.function.BinaryOperator<String> seenRevision; // (id, proxy) -> revision
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -46,6 +48,8 @@ final class ProxyChanges extends AbstractEventSource<Void, ExternalLoadBalancer>
   static final java.time.Duration COALESCE = java.time.Duration.ofMillis(250);
 
   private final Set<ResourceID> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<ResourceID> forced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Map<Key, Boolean> lastReachable = new HashMap<>(); // guarded by this
   private final Map<String, Interest> interests = new HashMap<>();
   private final Map<Key, ProxyWatch> watches = new HashMap<>();
   private boolean running;
@@ -53,11 +57,18 @@ final class ProxyChanges extends AbstractEventSource<Void, ExternalLoadBalancer>
   /**
    * @param answered told when a proxy that was unreachable answers again, so the next reconcile
    *     asks it at once instead of waiting out its backoff
+   * @param seenRevision the revision the last answer of a proxy about a load balancer reflected: a
+   *     change the operator has already read (its own push, read back after the ACK) needs no
+   *     reconcile
    */
-  ProxyChanges(ProxyClient client, BiConsumer<String, String> answered) {
+  ProxyChanges(
+      ProxyClient client,
+      BiConsumer<String, String> answered,
+      java.util.function.BinaryOperator<String> seenRevision) {
     super(Void.class, "proxy-changes");
     this.client = client;
     this.answered = answered;
+    this.seenRevision = seenRevision;
   }
 
   @Override
@@ -130,15 +141,20 @@ final class ProxyChanges extends AbstractEventSource<Void, ExternalLoadBalancer>
    */
   private void changed(Key k, boolean reachable) {
     List<Interest> affected;
+    boolean flipped;
     synchronized (this) {
       if (!running) {
         return;
       }
       affected = interests.values().stream().filter(i -> i.proxies().containsKey(k)).toList();
+      flipped = !Boolean.valueOf(reachable).equals(lastReachable.put(k, reachable));
     }
     for (Interest i : affected) {
-      if (reachable) {
+      if (reachable && flipped) {
         answered.accept(idOf(i.resource()), i.proxies().get(k));
+      }
+      if (flipped) {
+        forced.add(i.resource());
       }
       if (pending.add(i.resource())) {
         timer.schedule(
@@ -151,13 +167,33 @@ final class ProxyChanges extends AbstractEventSource<Void, ExternalLoadBalancer>
 
   private void emit(ResourceID resource) {
     pending.remove(resource);
+    boolean force = forced.remove(resource);
     EventHandler handler;
+    boolean news;
     synchronized (this) {
       handler = running ? getEventHandler() : null;
+      Interest i = interests.get(idOf(resource));
+      news = force || i == null || unread(i);
     }
-    if (handler != null) {
+    if (handler != null && news) {
       handler.handleEvent(new Event(resource));
     }
+  }
+
+  /** Whether some proxy of {@code i} announced a revision the last reconcile did not read. */
+  private boolean unread(Interest i) {
+    String id = idOf(i.resource());
+    for (Map.Entry<Key, String> e : i.proxies().entrySet()) {
+      ProxyWatch w = watches.get(e.getKey());
+      if (w == null) {
+        continue;
+      }
+      String announced = w.revision();
+      if (announced != null && !announced.equals(seenRevision.apply(id, e.getValue()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -170,6 +206,7 @@ final class ProxyChanges extends AbstractEventSource<Void, ExternalLoadBalancer>
   @Override
   public void stop() {
     synchronized (this) {
+      log.info("stopped watching {} proxies", watches.size());
       running = false;
       watches.values().forEach(ProxyWatch::close);
       watches.clear();

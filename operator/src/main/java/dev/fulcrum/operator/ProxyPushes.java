@@ -221,7 +221,20 @@ final class ProxyPushes {
             });
   }
 
+  // The change-stream revision each proxy's last answer reflected, by "id/proxy".
+  private final Map<String, String> seenRevisions = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The revision the last answer of {@code proxy} about {@code id} reflected; null if none. */
+  String seenRevision(String id, String proxy) {
+    return seenRevisions.get(id + "/" + proxy);
+  }
+
   void recordSynced(String id, List<Observation> seen, LoadBalancerConfig desired) {
+    for (Observation o : seen) {
+      if (o.reachable() && o.revision() != null) {
+        seenRevisions.put(id + "/" + o.proxy(), o.revision());
+      }
+    }
     long synced =
         desired == null
             ? 0
@@ -248,6 +261,7 @@ final class ProxyPushes {
     pushBackoff.forget(id);
     queryBackoff.forget(id);
     lastUnanswered.keySet().removeIf(k -> k.startsWith(id + "/"));
+    seenRevisions.keySet().removeIf(k -> k.startsWith(id + "/"));
     metrics.forget(id);
   }
 

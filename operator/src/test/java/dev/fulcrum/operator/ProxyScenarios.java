@@ -457,4 +457,91 @@ abstract class ProxyScenarios {
         .atMost(TestCluster.PATIENCE)
         .untilAsserted(() -> assertThat(lb1.served(id)).containsExactly("server-1"));
   }
+
+  /**
+   * What a proxy sees reaches status through its change stream, not the 60 s safety-net poll: a
+   * server going Down, a certificate without the address, and the proxy itself going away. Each
+   * delay (proxy's view to status) is printed; the bound is generous for a loaded CI machine, the
+   * figures are in bench/.
+   */
+  @Test
+  void whatAProxySeesIsInStatusWithinSecondsWithoutWaitingForThePoll() throws Exception {
+    putServers(1, 2, 3);
+    createLoadBalancer();
+    cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+    awaitEverywhere("server-1", "server-2", "server-3");
+
+    servers.get(2).kill();
+    long seen = awaitNanos(() -> "Down".equals(healthOnLb1("server-3")));
+    long shown = awaitNanos(() -> "Down".equals(statusHealth("server-3")));
+    report("server Down", seen, shown);
+
+    servers.get(0).close();
+    servers.set(
+        0, EchoBackend.startTls("server-1", "127.0.0.11", serverPort, List.of("127.0.0.11")));
+    seen =
+        awaitNanos(
+            () ->
+                lb1.status(id).backends().stream()
+                    .anyMatch(
+                        b ->
+                            b.name().equals("server-1")
+                                && b.tlsSans() != null
+                                && !b.tlsSans().isEmpty()
+                                && b.tlsSans().stream().noneMatch(n -> n.contains(VIP))));
+    shown =
+        awaitNanos(
+            () ->
+                "CertificateMissingSAN"
+                    .equals(
+                        Conditions.find(cluster.status("k3s-api").conditions, Conditions.DEGRADED)
+                            .getReason()));
+    report("certificate without the VIP", seen, shown);
+
+    seen = System.nanoTime();
+    lb2.stopAdmin();
+    shown =
+        awaitNanos(
+            () -> {
+              var ready = Conditions.find(cluster.status("k3s-api").conditions, Conditions.READY);
+              return "ProxyUnreachable".equals(ready.getReason())
+                  && ready.getMessage().contains("lb-2")
+                  && ready.getMessage().contains("connection refused");
+            });
+    report("proxy gone", seen, shown);
+  }
+
+  private String healthOnLb1(String server) {
+    return lb1.status(id).backends().stream()
+        .filter(b -> b.name().equals(server))
+        .map(b -> b.health())
+        .findFirst()
+        .orElse(null);
+  }
+
+  private String statusHealth(String server) {
+    var s = cluster.status("k3s-api");
+    return s == null
+        ? null
+        : s.backends.stream()
+            .filter(b -> b.name.equals(server))
+            .map(b -> b.health)
+            .findFirst()
+            .orElse(null);
+  }
+
+  /** When {@code condition} first held, polled every 20 ms, within 10 s (the poll is 60 s). */
+  private static long awaitNanos(java.util.concurrent.Callable<Boolean> condition) {
+    await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .pollInterval(java.time.Duration.ofMillis(20))
+        .until(condition);
+    return System.nanoTime();
+  }
+
+  private void report(String change, long seenNanos, long shownNanos) {
+    System.out.printf(
+        "%s: %s in status %d ms after the proxy saw it%n",
+        getClass().getSimpleName(), change, (shownNanos - seenNanos) / 1_000_000);
+  }
 }

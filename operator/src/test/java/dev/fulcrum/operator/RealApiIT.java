@@ -94,6 +94,22 @@ class RealApiIT {
     cases.put(
         "proxies[].name must be unique",
         List.of(elb("dup", e -> e.getSpec().proxies.get(1).name = "lb-1")));
+    cases.put(
+        "tolerancePercent has no effect unless closesPerSecond is above 0",
+        List.of(
+            elb(
+                "tolerance-only",
+                e -> {
+                  e.getSpec().rebalance = new dev.fulcrum.operator.crd.RebalanceSpec();
+                  e.getSpec().rebalance.tolerancePercent = 20;
+                }),
+            elb(
+                "tolerance-off",
+                e -> {
+                  e.getSpec().rebalance = new dev.fulcrum.operator.crd.RebalanceSpec();
+                  e.getSpec().rebalance.closesPerSecond = 0;
+                  e.getSpec().rebalance.tolerancePercent = 20;
+                })));
     return cases;
   }
 

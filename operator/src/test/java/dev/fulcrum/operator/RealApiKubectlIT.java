@@ -213,6 +213,17 @@ class RealApiKubectlIT {
   }
 
   @Test
+  void kubectlExplainDescribesTheFields() throws Exception {
+    assertThat(kubectl.run("explain", "externalloadbalancer.spec.healthCheck.rise"))
+        .contains("Consecutive passed checks that bring a Down server Up (default 2).");
+    assertThat(kubectl.run("explain", "externalloadbalancer.spec.admission"))
+        .contains("newConnectionsPerSecond")
+        .contains("The reconnect-storm guard");
+    assertThat(kubectl.run("explain", "externalloadbalancer.status.conditions"))
+        .contains("agents can register through the address now");
+  }
+
+  @Test
   void kubectlDescribeShowsTheConditionsAndTheEvents() throws Exception {
     readyLoadBalancer(3, 1);
     cluster.put(Nodes.server("server-2", "127.0.0.12").ready(false).build());

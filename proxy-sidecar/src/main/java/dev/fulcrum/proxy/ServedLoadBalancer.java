@@ -9,6 +9,7 @@ import dev.fulcrum.proxy.api.ProxyStatus;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import dev.fulcrum.proxy.balance.Balancers;
+import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.balance.Rebalancer;
 import dev.fulcrum.proxy.health.HealthMonitor;
 import dev.fulcrum.proxy.net.FrontendServer;
@@ -161,6 +162,21 @@ final class ServedLoadBalancer {
     backends = Map.of();
   }
 
+  /**
+   * What status says of a backend: {@code Draining}, {@code Down}, {@code Up}, or {@code Unknown}
+   * while it is served but no check has finished yet (new connections still go to it, as HAProxy
+   * starts a server up; the operator does not count it as Up).
+   */
+  private static String healthOf(Backend b) {
+    if (b.draining()) {
+      return "Draining";
+    }
+    if (b.health() == Health.UP && !b.everChecked()) {
+      return "Unknown";
+    }
+    return b.health().toString();
+  }
+
   LoadBalancerStatus status() {
     FrontendServer f = frontend;
     List<BackendStatus> list =
@@ -171,7 +187,7 @@ final class ServedLoadBalancer {
                         b.config().name(),
                         b.config().address(),
                         b.config().port(),
-                        b.draining() ? "Draining" : b.health().toString(),
+                        healthOf(b),
                         b.activeConnections(),
                         b.totalConnections(),
                         b.lastCheckError(),

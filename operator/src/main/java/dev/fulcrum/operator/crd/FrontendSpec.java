@@ -2,6 +2,7 @@ package dev.fulcrum.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -15,22 +16,31 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "!has(self.virtualIP) || (has(self.interface) && has(self.virtualRouterId))",
     message = "a virtualIP needs interface and virtualRouterId (keepalived's VRRP instance)")
 public class FrontendSpec {
+  @JsonPropertyDescription(
+      "The port agents and kubectl connect to on the VIP and on every lb host, e.g. 6443.")
   @Required
   @Min(1)
   @Max(65535)
   public Integer port;
 
+  @JsonPropertyDescription(
+      "The address the proxies listen on (default 0.0.0.0; :: for IPv6 and IPv4).")
   @Default("0.0.0.0")
   public String bind;
 
+  @JsonPropertyDescription(
+      "The registration address with its prefix, e.g. 10.10.10.100/24; keepalived holds it on one lb host. status.registrationAddress is https://<this address>:<port>.")
   @Pattern("^[0-9a-fA-F:.]+/[0-9]{1,3}$")
   public String virtualIP;
 
   // Written into keepalived.conf on the lb hosts, so only interface-name characters.
+  @JsonPropertyDescription("The network interface keepalived puts the VIP on, e.g. eth0.")
   @JsonProperty("interface")
   @Pattern("^[A-Za-z0-9_.:@-]{1,15}$")
   public String interfaceName;
 
+  @JsonPropertyDescription(
+      "keepalived's virtual_router_id (1-255), unique among VRRP instances on the network.")
   @Min(1)
   @Max(255)
   public Integer virtualRouterId;

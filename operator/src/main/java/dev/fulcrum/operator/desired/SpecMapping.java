@@ -5,12 +5,14 @@ import dev.fulcrum.operator.crd.FrontendSpec;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.crd.TimeoutsSpec;
+import dev.fulcrum.proxy.api.AdmissionConfig;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.Balance;
 import dev.fulcrum.proxy.api.FrontendConfig;
 import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.api.RebalanceConfig;
 import dev.fulcrum.proxy.api.TimeoutsConfig;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +37,14 @@ public final class SpecMapping {
         healthCheck(spec.healthCheck),
         timeouts(spec.timeouts),
         List.copyOf(backends),
-        null,
-        null,
-        null);
+        spec.maxConnections,
+        spec.rebalance == null
+            ? null
+            : new RebalanceConfig(spec.rebalance.closesPerSecond, spec.rebalance.tolerancePercent),
+        spec.admission == null
+            ? null
+            : new AdmissionConfig(
+                spec.admission.newConnectionsPerSecond, spec.admission.dialsInFlight));
   }
 
   /** Every proxy gets the same priority map and picks its own entry, so versions stay equal. */

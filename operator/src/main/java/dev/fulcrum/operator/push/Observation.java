@@ -9,6 +9,7 @@ import dev.fulcrum.proxy.api.LoadBalancerStatus;
  * @param vipHeld whether it holds the VIP, null when it does not know
  * @param error why it could not be asked, null when it answered
  * @param calledItself the name the proxy reports ({@code name} in its proxy.yaml), null if unknown
+ * @param revision the proxy's change-stream revision this answer reflects, null if unknown
  */
 public record Observation(
     String proxy,
@@ -16,7 +17,18 @@ public record Observation(
     LoadBalancerStatus loadBalancer,
     Boolean vipHeld,
     String error,
-    String calledItself) {
+    String calledItself,
+    String revision) {
+
+  public Observation(
+      String proxy,
+      String endpoint,
+      LoadBalancerStatus loadBalancer,
+      Boolean vipHeld,
+      String error,
+      String calledItself) {
+    this(proxy, endpoint, loadBalancer, vipHeld, error, calledItself, null);
+  }
 
   public Observation(
       String proxy,

@@ -56,7 +56,13 @@ public final class ProxyClient {
                   l.statusCode() == 404 ? null : read(l.body(), LoadBalancerStatus.class);
               ProxyStatus proxy = read(s.body(), ProxyStatus.class);
               return new Observation(
-                  p.name, p.endpoint, status, proxy.vipHeld(), null, proxy.name());
+                  p.name,
+                  p.endpoint,
+                  status,
+                  proxy.vipHeld(),
+                  null,
+                  proxy.name(),
+                  proxy.revision());
             })
         .exceptionally(e -> unreachable(p, cause(e)));
   }

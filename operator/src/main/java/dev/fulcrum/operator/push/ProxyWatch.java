@@ -84,6 +84,11 @@ public final class ProxyWatch implements AutoCloseable {
     return this;
   }
 
+  /** The last revision the stream announced; null before the first. */
+  public synchronized String revision() {
+    return revision;
+  }
+
   /** Whether the stream is up now; null before the first answer or failure. */
   public synchronized Boolean reachable() {
     return reachable;

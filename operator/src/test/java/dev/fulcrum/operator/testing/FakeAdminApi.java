@@ -154,8 +154,14 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
     }
   }
 
+  private ProxyStatus baseStatus() {
+    return new ProxyStatus(name, "boot", true, null, vipHeld, List.of());
+  }
+
+  /** Of what the GETs show; a delegated state's own status carries no revision to loop on. */
   private String revision() {
-    StringBuilder all = new StringBuilder(new String(WireJson.write(state.status().body())));
+    Object status = state == this ? baseStatus() : state.status().body();
+    StringBuilder all = new StringBuilder(new String(WireJson.write(status)));
     new java.util.TreeSet<>(ids)
         .forEach(id -> all.append(new String(WireJson.write(state.get(id).body()))));
     return Integer.toHexString(all.toString().hashCode());
@@ -163,7 +169,7 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
 
   @Override
   public Reply status() {
-    return new Reply(200, new ProxyStatus(name, "boot", true, null, vipHeld, List.of()));
+    return new Reply(200, baseStatus().withRevision(revision()));
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.fulcrum.proxy.api.ErrorResponse;
 import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.MalformedJsonException;
+import dev.fulcrum.proxy.api.ProxyStatus;
 import dev.fulcrum.proxy.api.WireJson;
 import java.nio.file.FileSystemException;
 import java.util.Map;
@@ -27,11 +28,17 @@ final class AdminApi {
   private final ProxyEngine engine;
   private final TokenFile token;
   private final Supplier<Boolean> vipHeld;
+  private volatile ChangeFeed feed; // null until the admin server attaches it (and in unit tests)
 
   AdminApi(ProxyEngine engine, TokenFile token, Supplier<Boolean> vipHeld) {
     this.engine = engine;
     this.token = token;
     this.vipHeld = vipHeld;
+  }
+
+  /** Status answers carry this feed's revision. */
+  void feed(ChangeFeed f) {
+    this.feed = f;
   }
 
   AdminResponse handle(AdminRequest r) {
@@ -110,9 +117,7 @@ final class AdminApi {
       return notAllowed("GET");
     }
     if (r.path().equals("/v1/status")) {
-      return r.method().equals("GET")
-          ? AdminResponse.json(200, engine.status(vipHeld()))
-          : notAllowed("GET");
+      return r.method().equals("GET") ? AdminResponse.json(200, status()) : notAllowed("GET");
     }
     if (r.path().startsWith(LB_PREFIX) && r.path().endsWith(ADOPT)) {
       String id = r.path().substring(LB_PREFIX.length(), r.path().length() - ADOPT.length());
@@ -190,6 +195,12 @@ final class AdminApi {
   private static AdminResponse notAllowed(String allow) {
     return new AdminResponse(
         405, WireJson.write(ErrorResponse.of("method not allowed")), Map.of("Allow", allow));
+  }
+
+  private ProxyStatus status() {
+    ChangeFeed f = feed;
+    String revision = f == null ? null : f.settle(); // before the read: the answer is as new
+    return engine.status(vipHeld()).withRevision(revision);
   }
 
   private Boolean vipHeld() {

@@ -72,6 +72,7 @@ public final class AdminServer implements AutoCloseable {
     this.stateDir = stateDir;
     this.api = new AdminApi(engine, new TokenFile(settings.tokenFile()), vipHeld);
     this.feed = new ChangeFeed(engine, vipHeld);
+    api.feed(feed);
   }
 
   /** Loads or makes the TLS material and binds; throws with the cause when either fails. */

@@ -35,7 +35,7 @@ final class ChangeFeed implements AutoCloseable {
   private final String bootId;
   private final ScheduledExecutorService ticker;
   private final Set<Consumer<String>> watchers = new CopyOnWriteArraySet<>();
-  // Written only on the ticker thread.
+  // Guarded by this.
   private List<Object> last;
   private volatile long counter;
 
@@ -75,7 +75,17 @@ final class ChangeFeed implements AutoCloseable {
     watchers.remove(watcher);
   }
 
-  private void tick() {
+  /**
+   * Reads the snapshot now and returns the revision of what it shows, so a status answer names the
+   * revision its content belongs to and a watcher that has read it needs no second look when the
+   * stream announces that revision.
+   */
+  String settle() {
+    tick();
+    return revision();
+  }
+
+  private synchronized void tick() {
     try {
       List<Object> now = snapshot.get();
       if (now.equals(last)) {

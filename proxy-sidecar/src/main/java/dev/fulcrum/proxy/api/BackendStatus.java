@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * One backend as this proxy sees it.
  *
- * @param health {@code Up}, {@code Down} or {@code Draining}
+ * @param health {@code Up}, {@code Down}, {@code Draining}, or {@code Unknown} before its first
+ *     check
  * @param lastCheckError the last failed check's cause, null after a success
  * @param tlsSans the subject alternative names of the certificate the last TLS/HTTPS check saw
  */

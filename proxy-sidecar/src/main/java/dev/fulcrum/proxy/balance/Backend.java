@@ -35,6 +35,7 @@ public final class Backend {
   private long firstFailedDialNanos; // guarded by this
   private volatile boolean draining;
   private volatile String lastCheckError;
+  private volatile boolean everChecked;
   private volatile List<String> tlsSans = List.of();
   private volatile LongConsumer dialLatencyNanos = nanos -> {};
   private final DialPace pace;
@@ -245,8 +246,15 @@ public final class Backend {
     return lastCheckError;
   }
 
+  /** Called after every active check, passed ({@code null}) or failed. */
   public void lastCheckError(String error) {
     this.lastCheckError = error;
+    this.everChecked = true;
+  }
+
+  /** Whether any active check has finished yet; until then status says {@code Unknown}. */
+  public boolean everChecked() {
+    return everChecked;
   }
 
   public List<String> tlsSans() {
