@@ -40,12 +40,18 @@ public final class ProxyClient {
 
   /** Asks the proxy what it serves under {@code id} and whether it holds the VIP; never fails. */
   public CompletableFuture<Observation> observe(ProxySpec p, String id, ProxyCredentials creds) {
-    CompletableFuture<HttpResponse<byte[]>> lb =
-        send(p, "GET", "/v1/loadbalancers/" + id, null, creds);
+    // The status first, then the load balancer: the status names the change-stream revision, and
+    // what the second GET shows is at least that new, so a stream line for that revision needs no
+    // second look (asked at once, the load balancer's answer could predate the revision).
     CompletableFuture<HttpResponse<byte[]>> st = send(p, "GET", "/v1/status", null, creds);
-    return lb.thenCombine(
-            st,
-            (l, s) -> {
+    return st.thenCompose(
+            s ->
+                send(p, "GET", "/v1/loadbalancers/" + id, null, creds)
+                    .thenApply(l -> java.util.Map.entry(l, s)))
+        .thenApply(
+            pair -> {
+              HttpResponse<byte[]> l = pair.getKey();
+              HttpResponse<byte[]> s = pair.getValue();
               if (l.statusCode() != 200 && l.statusCode() != 404) {
                 return unreachable(p, "GET " + id + " " + describe(l));
               }
