@@ -122,39 +122,31 @@ final class ChangeFeed implements AutoCloseable {
     return out;
   }
 
-  private record QuietBackend(
-      String name,
-      String address,
-      int port,
-      String health,
-      String lastCheckError,
-      List<String> tlsSans) {}
-
-  private record QuietLoadBalancer(
-      String id,
-      String appliedVersion,
-      long epoch,
-      boolean listening,
-      String listenAddress,
-      String listenError,
-      List<QuietBackend> backends) {}
-
-  private static QuietLoadBalancer quiet(LoadBalancerStatus l) {
-    List<QuietBackend> backends = new ArrayList<>();
+  /** The load balancer's status with its live counters zeroed: only what a user acts on. */
+  private static LoadBalancerStatus quiet(LoadBalancerStatus l) {
+    List<BackendStatus> backends = new ArrayList<>();
     if (l.backends() != null) {
       for (BackendStatus b : l.backends()) {
         backends.add(
-            new QuietBackend(
-                b.name(), b.address(), b.port(), b.health(), b.lastCheckError(), b.tlsSans()));
+            new BackendStatus(
+                b.name(),
+                b.address(),
+                b.port(),
+                b.health(),
+                0,
+                0,
+                b.lastCheckError(),
+                b.tlsSans()));
       }
     }
-    return new QuietLoadBalancer(
+    return new LoadBalancerStatus(
         l.id(),
         l.appliedVersion(),
         l.epoch(),
         l.listening(),
         l.listenAddress(),
         l.listenError(),
+        0,
         backends);
   }
 

@@ -39,17 +39,8 @@ class BackendHealthStatusTest {
             5,
             List.of(new BackendConfig(silent.name(), silent.host(), silent.port())));
     LoadBalancerConfig tls =
-        new LoadBalancerConfig(
-            c.version(),
-            c.epoch(),
-            c.frontend(),
-            c.balance(),
-            new HealthCheckConfig(HealthCheckMode.TLS, 10, 5, 2, 1, 2, null, null, null),
-            c.timeouts(),
-            c.backends(),
-            c.maxConnections(),
-            c.rebalance(),
-            c.admission());
+        TestConfigs.withHealthCheck(
+            c, new HealthCheckConfig(HealthCheckMode.TLS, 10, 5, 2, 1, 2, null, null, null));
     assertThat(h.put(ID, tls).statusCode()).isEqualTo(200);
 
     assertThat(health()).as("served, but no check has finished").isEqualTo("Unknown");

@@ -41,4 +41,19 @@ public final class TestConfigs {
   public static int freePort() {
     return Ports.free("127.0.0.1");
   }
+
+  /** {@code c} with another health check. */
+  public static LoadBalancerConfig withHealthCheck(LoadBalancerConfig c, HealthCheckConfig check) {
+    return new LoadBalancerConfig(
+        c.version(),
+        c.epoch(),
+        c.frontend(),
+        c.balance(),
+        check,
+        c.timeouts(),
+        c.backends(),
+        c.maxConnections(),
+        c.rebalance(),
+        c.admission());
+  }
 }

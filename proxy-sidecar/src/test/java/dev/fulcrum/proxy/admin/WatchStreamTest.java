@@ -105,17 +105,8 @@ class WatchStreamTest {
   private LoadBalancerConfig checkedEverySecond(int port, EchoBackend b) {
     LoadBalancerConfig c =
         TestConfigs.config(port, 5, List.of(new BackendConfig(b.name(), b.host(), b.port())));
-    return new LoadBalancerConfig(
-        c.version(),
-        c.epoch(),
-        c.frontend(),
-        c.balance(),
-        new HealthCheckConfig(HealthCheckMode.TCP, 1, 1, 1, 1, 1, null, null, null),
-        c.timeouts(),
-        c.backends(),
-        c.maxConnections(),
-        c.rebalance(),
-        c.admission());
+    return TestConfigs.withHealthCheck(
+        c, new HealthCheckConfig(HealthCheckMode.TCP, 1, 1, 1, 1, 1, null, null, null));
   }
 
   private void watch() throws Exception {
