@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
@@ -20,10 +21,17 @@ final class HttpListener {
    * Binds synchronously (never from an event loop).
    *
    * @param what names the listener in the error, e.g. "admin API"
+   * @param connections every accepted connection joins it, so closing the server closes them: an
+   *     event loop group shut down with connections still registered can leave their sockets open,
+   *     and a client then waits on a server that no longer reads
    * @throws IOException naming the address and the cause when it cannot bind
    */
   static Channel bind(
-      EventLoopGroup group, InetSocketAddress at, String what, Consumer<ChannelPipeline> pipeline)
+      EventLoopGroup group,
+      InetSocketAddress at,
+      String what,
+      ChannelGroup connections,
+      Consumer<ChannelPipeline> pipeline)
       throws IOException {
     ChannelFuture bound =
         new ServerBootstrap()
@@ -33,6 +41,7 @@ final class HttpListener {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    connections.add(ch);
                     pipeline.accept(ch.pipeline());
                   }
                 })

@@ -5,10 +5,13 @@ import dev.fulcrum.proxy.ProxyMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,9 @@ public final class TelemetryServer implements AutoCloseable {
   private final InetSocketAddress at;
   private final ProxyEngine engine;
   private final ProxyMetrics metrics;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(
           1, new DefaultThreadFactory("fulcrum-telemetry", true), NioIoHandler.newFactory());
@@ -45,6 +51,7 @@ public final class TelemetryServer implements AutoCloseable {
               group,
               at,
               "telemetry",
+              connections,
               p ->
                   p.addLast(new HttpServerCodec())
                       .addLast(new HttpObjectAggregator(8192))
@@ -66,9 +73,13 @@ public final class TelemetryServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }
+    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -2,6 +2,7 @@ package dev.fulcrum.proxy.admin;
 
 import static dev.fulcrum.proxy.admin.AdminHarness.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.proxy.api.BackendConfig;
@@ -9,6 +10,7 @@ import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -100,6 +102,22 @@ class WatchStreamTest {
     watch();
     await().atMost(Duration.ofSeconds(10)).until(() -> !lines.isEmpty());
     assertThat(h.get("/v1/status").statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * A stopped admin API closes what it had open: the operator's stream ends at once (it does not
+   * wait out its silence watchdog), and its next request finds nothing listening rather than a
+   * kept-alive connection that no one reads any more.
+   */
+  @Test
+  void stoppingTheServerEndsOpenStreamsAndKeptAliveConnections() throws Exception {
+    watch();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !lines.isEmpty());
+    assertThat(h.get("/v1/status").statusCode()).isEqualTo(200); // one idle kept-alive connection
+    h.admin.close();
+    await().atMost(Duration.ofSeconds(2)).until(() -> !reader.isAlive());
+    HttpRequest again = h.request("/v1/status", TOKEN).timeout(Duration.ofSeconds(5)).GET().build();
+    assertThatThrownBy(() -> h.send(again)).hasCauseInstanceOf(ConnectException.class);
   }
 
   private LoadBalancerConfig checkedEverySecond(int port, EchoBackend b) {

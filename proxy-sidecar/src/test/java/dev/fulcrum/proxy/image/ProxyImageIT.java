@@ -85,7 +85,13 @@ class ProxyImageIT {
           .atMost(Duration.ofSeconds(60))
           .failFast("the image's process exited", () -> !proxy.isAlive())
           .ignoreExceptionsInstanceOf(java.io.IOException.class)
-          .untilAsserted(() -> assertThat(greeting(frontend)).isEqualTo("server-img\n"));
+          .untilAsserted(
+              () -> {
+                assertThat(greeting(frontend)).isEqualTo("server-img\n");
+                // The frontend serves its restored config before the telemetry and admin
+                // listeners are bound; the log line comes once all three are up.
+                assertThat(Files.readString(log)).contains("proxy lb-image ready:");
+              });
     } catch (Throwable e) {
       throw new AssertionError(
           "the proxy image did not serve; its output:\n" + Files.readString(log), e);
