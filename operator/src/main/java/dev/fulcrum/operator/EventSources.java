@@ -1,6 +1,7 @@
 package dev.fulcrum.operator;
 
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
@@ -50,6 +51,19 @@ final class EventSources {
     return names.stream().sorted().map(n -> credentials(context, "credentials-" + n, n)).toList();
   }
 
+  /**
+   * Whether the spec names this Secret: its credentials, or the client certificate its health
+   * checks present.
+   */
+  private static boolean names(ExternalLoadBalancerSpec spec, String secret) {
+    return spec != null
+        && ((spec.credentialsSecretRef != null
+                && Objects.equals(spec.credentialsSecretRef.name, secret))
+            || (spec.healthCheck != null
+                && spec.healthCheck.clientCertificateSecretRef != null
+                && Objects.equals(spec.healthCheck.clientCertificateSecretRef.name, secret)));
+  }
+
   /** A Secret maps to the load balancers in its namespace that name it, so rotation re-pushes. */
   private static InformerEventSource<Secret, ExternalLoadBalancer> credentials(
       EventSourceContext<ExternalLoadBalancer> context, String informerName, String secretName) {
@@ -65,11 +79,7 @@ final class EventSources {
                                 Objects.equals(
                                         e.getMetadata().getNamespace(),
                                         s.getMetadata().getNamespace())
-                                    && e.getSpec() != null
-                                    && e.getSpec().credentialsSecretRef != null
-                                    && Objects.equals(
-                                        e.getSpec().credentialsSecretRef.name,
-                                        s.getMetadata().getName()))
+                                    && names(e.getSpec(), s.getMetadata().getName()))
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()));
     if (secretName != null) {

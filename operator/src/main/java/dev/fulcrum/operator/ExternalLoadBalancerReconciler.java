@@ -71,7 +71,12 @@ public class ExternalLoadBalancerReconciler
   @Override
   public UpdateControl<ExternalLoadBalancer> reconcile(
       ExternalLoadBalancer elb, Context<ExternalLoadBalancer> context) {
-    LoadBalancerSync.Outcome o = sync.sync(elb, nodes.list(n -> true).toList(), secretOf(elb));
+    LoadBalancerSync.Outcome o =
+        sync.sync(
+            elb,
+            nodes.list(n -> true).toList(),
+            secretOf(elb),
+            name -> secretNamed(name, elb.getMetadata().getNamespace()));
     events.emit(elb, ChangeEvents.between(elb.getStatus(), o.status()));
     if (StatusDiff.same(elb.getStatus(), o.status())) {
       return UpdateControl.<ExternalLoadBalancer>noUpdate().rescheduleAfter(o.nextCheck());
@@ -193,8 +198,12 @@ public class ExternalLoadBalancerReconciler
     if (elb.getSpec() == null || elb.getSpec().credentialsSecretRef == null) {
       return null;
     }
-    ResourceID id =
-        new ResourceID(elb.getSpec().credentialsSecretRef.name, elb.getMetadata().getNamespace());
+    return secretNamed(elb.getSpec().credentialsSecretRef.name, elb.getMetadata().getNamespace());
+  }
+
+  /** A Secret the informers hold; null when missing or not one this operator may read. */
+  private Secret secretNamed(String name, String namespace) {
+    ResourceID id = new ResourceID(name, namespace);
     for (InformerEventSource<Secret, ExternalLoadBalancer> informer : secrets) {
       Secret s = informer.get(id).orElse(null);
       if (s != null) {

@@ -3,11 +3,13 @@ package dev.fulcrum.operator;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
+import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.desired.BackendSelection;
 import dev.fulcrum.operator.desired.JoinDebounce;
 import dev.fulcrum.operator.desired.SpecMapping;
 import dev.fulcrum.operator.desired.SpecValidator;
+import dev.fulcrum.operator.push.ClientCertificates;
 import dev.fulcrum.operator.push.Observation;
 import dev.fulcrum.operator.push.ProxyClient;
 import dev.fulcrum.operator.push.ProxyCredentials;
@@ -15,6 +17,7 @@ import dev.fulcrum.operator.push.PushResult;
 import dev.fulcrum.operator.status.Orphan;
 import dev.fulcrum.operator.status.StatusBuilder;
 import dev.fulcrum.operator.status.SyncFacts;
+import dev.fulcrum.proxy.api.ClientCertificate;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -123,7 +126,23 @@ public final class LoadBalancerSync {
     pushes.answered(id, proxy);
   }
 
+  /** As below, for a load balancer whose health checks present no client certificate. */
   public Outcome sync(ExternalLoadBalancer elb, Collection<Node> nodes, Secret secret) {
+    return sync(elb, nodes, secret, name -> null);
+  }
+
+  /**
+   * Observes every proxy, pushes to those that lag, and says what status should be.
+   *
+   * @param secret the credentials Secret (spec.credentialsSecretRef); null when it is missing
+   * @param secretNamed other Secrets of the resource's namespace by name (the health checks' client
+   *     certificate), null for one that is missing or not readable
+   */
+  public Outcome sync(
+      ExternalLoadBalancer elb,
+      Collection<Node> nodes,
+      Secret secret,
+      java.util.function.Function<String, Secret> secretNamed) {
     ExternalLoadBalancerSpec spec = elb.getSpec();
     ExternalLoadBalancerStatus previous = elb.getStatus();
     long generation =
@@ -137,8 +156,10 @@ public final class LoadBalancerSync {
     BackendSelection selection =
         BackendSelection.select(nodes, spec.backends, servedStatic(previous));
     ProxyCredentials creds;
+    ClientCertificate checkCertificate;
     try {
       creds = credentials(elb, secret);
+      checkCertificate = checkCertificate(elb, secretNamed);
     } catch (IllegalArgumentException e) {
       SyncFacts facts =
           new SyncFacts(
@@ -163,7 +184,7 @@ public final class LoadBalancerSync {
         left.stream().map(p -> client.delete(p, id, creds)).toList();
     LoadBalancerConfig desired =
         selection.enough()
-            ? SpecMapping.toConfig(spec, selection.backends(), epoch.current())
+            ? SpecMapping.toConfig(spec, selection.backends(), checkCertificate, epoch.current())
             : null;
     ProxyPushes.Round round = pushes.observeAndPush(spec.proxies, id, desired, creds, debounce);
     List<Observation> seen = round.observations();
@@ -236,14 +257,7 @@ public final class LoadBalancerSync {
 
   private ProxyCredentials credentials(ExternalLoadBalancer elb, Secret secret) {
     String name = elb.getSpec().credentialsSecretRef.name;
-    if (!readableSecrets.isEmpty() && !readableSecrets.contains(name)) {
-      throw new IllegalArgumentException(
-          "Secret "
-              + name
-              + " (spec.credentialsSecretRef) is not one this operator may read; it reads only "
-              + String.join(", ", new java.util.TreeSet<>(readableSecrets))
-              + " (FULCRUM_CREDENTIALS_SECRETS, chart value rbac.credentialsSecretNames)");
-    }
+    requireReadable(name, "spec.credentialsSecretRef");
     if (secret == null) {
       throw new IllegalArgumentException(
           "Secret "
@@ -252,6 +266,67 @@ public final class LoadBalancerSync {
               + elb.getMetadata().getNamespace());
     }
     return ProxyCredentials.from(secret);
+  }
+
+  private void requireReadable(String name, String field) {
+    if (!readableSecrets.isEmpty() && !readableSecrets.contains(name)) {
+      throw new IllegalArgumentException(
+          "Secret "
+              + name
+              + " ("
+              + field
+              + ") is not one this operator may read; it reads only "
+              + String.join(", ", new java.util.TreeSet<>(readableSecrets))
+              + " (FULCRUM_CREDENTIALS_SECRETS, chart value rbac.credentialsSecretNames)");
+    }
+  }
+
+  /**
+   * The certificate the health checks present (spec.healthCheck.clientCertificateSecretRef): a
+   * kubernetes.io/tls Secret's tls.crt and tls.key, checked here so a bad one is named in status
+   * rather than refused by every proxy.
+   */
+  private static final String CHECK_CERTIFICATE_FIELD =
+      "spec.healthCheck.clientCertificateSecretRef";
+
+  private ClientCertificate checkCertificate(
+      ExternalLoadBalancer elb, java.util.function.Function<String, Secret> secretNamed) {
+    HealthCheckSpec h = elb.getSpec().healthCheck;
+    if (h == null || h.clientCertificateSecretRef == null) {
+      return null;
+    }
+    String name = h.clientCertificateSecretRef.name;
+    requireReadable(name, CHECK_CERTIFICATE_FIELD);
+    Secret s = secretNamed.apply(name);
+    if (s == null) {
+      throw new IllegalArgumentException(
+          "Secret "
+              + name
+              + " ("
+              + CHECK_CERTIFICATE_FIELD
+              + ") not found in namespace "
+              + elb.getMetadata().getNamespace());
+    }
+    String cert = ProxyCredentials.value(s, "tls.crt");
+    String key = ProxyCredentials.value(s, "tls.key");
+    for (String[] k : new String[][] {{"tls.crt", cert}, {"tls.key", key}}) {
+      if (k[1] == null || k[1].isBlank()) {
+        throw new IllegalArgumentException(
+            "Secret " + name + " (" + CHECK_CERTIFICATE_FIELD + ") has no key \"" + k[0] + "\"");
+      }
+    }
+    try {
+      ClientCertificates.check(cert, key);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "Secret "
+              + name
+              + " ("
+              + CHECK_CERTIFICATE_FIELD
+              + "): tls.crt and tls.key are not a usable certificate and key: "
+              + e.getMessage());
+    }
+    return new ClientCertificate(cert, key);
   }
 
   /** The endpoints the previous status shows served from static entries (no Node behind them). */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.operator.crd.BackendsSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
+import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.BalanceSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.DeletionPolicy;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
@@ -19,8 +20,10 @@ import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.PingServer;
 import dev.fulcrum.proxy.testing.Ports;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.net.ConnectException;
@@ -240,6 +243,63 @@ abstract class ProxyScenarios {
     for (RealProxy p : List.of(lb1, lb2)) {
       assertThat(p.status(id).appliedVersion()).isEqualTo(applied);
       assertThat(p.fence(id)).isGreaterThan(fence);
+    }
+  }
+
+  /**
+   * A server that completes a request only for a client certificate it trusts: the health checks
+   * present the one in the Secret the spec names, so it is Up; before that Secret exists, status
+   * names it and nothing is pushed.
+   */
+  @Test
+  void httpsChecksPresentTheClientCertificateFromTheSecretTheSpecNames() throws Exception {
+    Pki.Issued checksCa = Pki.certificateAuthority("k3s-client-ca");
+    try (PingServer strict =
+        PingServer.requiringClientCertificate(
+            "127.0.0.31", List.of("127.0.0.31", VIP), checksCa.certificate())) {
+      cluster.put(Nodes.server("server-9", "127.0.0.31").build());
+      createLoadBalancer(
+          e -> {
+            e.getSpec().backends.port = strict.port();
+            e.getSpec().healthCheck.mode = HealthCheckSpec.Mode.HTTPS;
+            e.getSpec().healthCheck.clientCertificateSecretRef =
+                new ExternalLoadBalancerSpec.SecretRef(Resources.CHECK_CLIENT_SECRET);
+            return e;
+          });
+      assertThat(
+              cluster
+                  .awaitCondition("k3s-api", Conditions.DEGRADED, "True", "CredentialsMissing")
+                  .getMessage())
+          .isEqualTo(
+              "Secret k3s-check-client (spec.healthCheck.clientCertificateSecretRef) not found in"
+                  + " namespace "
+                  + namespace());
+      assertThat(lb1.status(id)).as("nothing pushed").isNull();
+
+      Pki.Issued cert = Pki.issue(checksCa, "fulcrum-health-checks", List.of());
+      client
+          .secrets()
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName(Resources.CHECK_CLIENT_SECRET)
+                  .withNamespace(namespace())
+                  .endMetadata()
+                  .withType("kubernetes.io/tls")
+                  .addToStringData("tls.crt", cert.certificatePem())
+                  .addToStringData("tls.key", cert.keyPem())
+                  .build())
+          .create();
+
+      cluster.awaitCondition("k3s-api", Conditions.READY, "True", "Synced");
+      await()
+          .atMost(TestCluster.PATIENCE)
+          .untilAsserted(
+              () ->
+                  assertThat(cluster.status("k3s-api").backends)
+                      .extracting(b -> b.name + ":" + b.health)
+                      .containsExactly("server-9:Up"));
+      assertThat(strict.pings()).as("the checks' requests were answered").isPositive();
     }
   }
 

@@ -110,6 +110,24 @@ class RealApiIT {
                   e.getSpec().rebalance.closesPerSecond = 0;
                   e.getSpec().rebalance.tolerancePercent = 20;
                 })));
+    cases.put(
+        "clientCertificateSecretRef is presented by HTTPS checks only: set mode: HTTPS",
+        List.of(
+            elb(
+                "client-cert-tls",
+                e -> {
+                  e.getSpec().healthCheck = new dev.fulcrum.operator.crd.HealthCheckSpec();
+                  e.getSpec().healthCheck.mode = dev.fulcrum.operator.crd.HealthCheckSpec.Mode.TLS;
+                  e.getSpec().healthCheck.clientCertificateSecretRef =
+                      new dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.SecretRef("k3s-client");
+                }),
+            elb(
+                "client-cert-default-mode",
+                e -> {
+                  e.getSpec().healthCheck = new dev.fulcrum.operator.crd.HealthCheckSpec();
+                  e.getSpec().healthCheck.clientCertificateSecretRef =
+                      new dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.SecretRef("k3s-client");
+                })));
     return cases;
   }
 

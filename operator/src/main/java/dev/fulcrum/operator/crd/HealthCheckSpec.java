@@ -5,9 +5,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** Active health checks the proxies run against every backend (HAProxy rise/fall semantics). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.clientCertificateSecretRef) || (has(self.mode) && self.mode == 'HTTPS')",
+    message = "clientCertificateSecretRef is presented by HTTPS checks only: set mode: HTTPS")
 public class HealthCheckSpec {
   @JsonPropertyDescription(
       "What a check proves: TCP (the handshake), TLS (default: the TLS handshake; the certificate's names are recorded) or HTTPS (an answer with expectStatus).")
@@ -47,6 +51,13 @@ public class HealthCheckSpec {
   @Min(100)
   @Max(599)
   public Integer expectStatus;
+
+  @JsonPropertyDescription(
+      "HTTPS only: a kubernetes.io/tls Secret in this namespace (tls.crt, tls.key) whose"
+          + " certificate the checks present, for servers that require a client certificate;"
+          + " the operator needs read access to it (chart value rbac.credentialsSecretNames when"
+          + " Secrets are restricted by name).")
+  public ExternalLoadBalancerSpec.SecretRef clientCertificateSecretRef;
 
   /** What a check proves: the TCP handshake, the TLS handshake, or an HTTPS answer. */
   public enum Mode {

@@ -8,6 +8,7 @@ import dev.fulcrum.operator.crd.TimeoutsSpec;
 import dev.fulcrum.proxy.api.AdmissionConfig;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.Balance;
+import dev.fulcrum.proxy.api.ClientCertificate;
 import dev.fulcrum.proxy.api.FrontendConfig;
 import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
@@ -25,16 +26,36 @@ public final class SpecMapping {
   /** The normalized config for these backends, stamped with its content version and the epoch. */
   public static LoadBalancerConfig toConfig(
       ExternalLoadBalancerSpec spec, List<BackendConfig> backends, long epoch) {
-    return unstamped(spec, backends).stamped(epoch);
+    return toConfig(spec, backends, null, epoch);
+  }
+
+  /**
+   * As above, with the client certificate the health checks present (from the Secret named by
+   * spec.healthCheck.clientCertificateSecretRef), which is part of the version: a rotated
+   * certificate is pushed.
+   */
+  public static LoadBalancerConfig toConfig(
+      ExternalLoadBalancerSpec spec,
+      List<BackendConfig> backends,
+      ClientCertificate checkCertificate,
+      long epoch) {
+    return unstamped(spec, backends, checkCertificate).stamped(epoch);
   }
 
   static LoadBalancerConfig unstamped(ExternalLoadBalancerSpec spec, List<BackendConfig> backends) {
+    return unstamped(spec, backends, null);
+  }
+
+  private static LoadBalancerConfig unstamped(
+      ExternalLoadBalancerSpec spec,
+      List<BackendConfig> backends,
+      ClientCertificate checkCertificate) {
     return new LoadBalancerConfig(
         null,
         null,
         frontend(spec.frontend, spec.proxies),
         spec.balance == null ? null : Balance.fromWire(spec.balance.name()),
-        healthCheck(spec.healthCheck),
+        healthCheck(spec.healthCheck, checkCertificate),
         timeouts(spec.timeouts),
         List.copyOf(backends),
         spec.maxConnections,
@@ -62,7 +83,7 @@ public final class SpecMapping {
         f.port, f.bind, f.virtualIP, f.interfaceName, f.virtualRouterId, priorities);
   }
 
-  private static HealthCheckConfig healthCheck(HealthCheckSpec h) {
+  private static HealthCheckConfig healthCheck(HealthCheckSpec h, ClientCertificate certificate) {
     if (h == null) {
       return null;
     }
@@ -75,7 +96,7 @@ public final class SpecMapping {
         h.timeoutSeconds,
         h.path,
         h.expectStatus,
-        null);
+        certificate);
   }
 
   private static TimeoutsConfig timeouts(TimeoutsSpec t) {

@@ -2,6 +2,7 @@ package dev.fulcrum.operator.desired;
 
 import dev.fulcrum.operator.crd.BackendsSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
+import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.ConfigValidator;
@@ -35,6 +36,7 @@ public final class SpecValidator {
     if (spec.credentialsSecretRef == null || blank(spec.credentialsSecretRef.name)) {
       out.add("spec.credentialsSecretRef.name: is required");
     }
+    checkHealthCheck(spec.healthCheck, out);
     if (spec.frontend != null) {
       BackendConfig placeholder = new BackendConfig("placeholder", PLACEHOLDER, 1);
       for (String p :
@@ -71,6 +73,20 @@ public final class SpecValidator {
           out.add(at + ": " + e.getMessage());
         }
       }
+    }
+  }
+
+  private static void checkHealthCheck(HealthCheckSpec h, List<String> out) {
+    if (h == null || h.clientCertificateSecretRef == null) {
+      return;
+    }
+    if (h.mode != HealthCheckSpec.Mode.HTTPS) {
+      out.add(
+          "spec.healthCheck.clientCertificateSecretRef: is presented by HTTPS checks only: set"
+              + " mode: HTTPS");
+    }
+    if (blank(h.clientCertificateSecretRef.name)) {
+      out.add("spec.healthCheck.clientCertificateSecretRef.name: is required");
     }
   }
 

@@ -14,8 +14,21 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 
 /** Key managers from the Secret's PEM {@code tls.crt} and PKCS#8 {@code tls.key}, for mTLS. */
-final class ClientCertificates {
+public final class ClientCertificates {
   private ClientCertificates() {}
+
+  /**
+   * Whether {@code certPem} and {@code keyPem} make a usable certificate and key.
+   *
+   * @throws GeneralSecurityException naming what is wrong with them
+   */
+  public static void check(String certPem, String keyPem) throws GeneralSecurityException {
+    try {
+      keyManagers(certPem, keyPem);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new GeneralSecurityException(e.getMessage(), e);
+    }
+  }
 
   static KeyManager[] keyManagers(String certPem, String keyPem)
       throws GeneralSecurityException, java.io.IOException {

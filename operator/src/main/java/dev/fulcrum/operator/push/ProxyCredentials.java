@@ -48,7 +48,8 @@ public record ProxyCredentials(
     return new ProxyCredentials(token.trim(), ca, cert, key);
   }
 
-  private static String value(Secret secret, String key) {
+  /** A key of a Secret, from data (base64) or stringData; null when it has none. */
+  public static String value(Secret secret, String key) {
     Map<String, String> data = secret.getData();
     if (data != null && data.get(key) != null) {
       return new String(Base64.getDecoder().decode(data.get(key)), StandardCharsets.UTF_8);

@@ -1,6 +1,5 @@
 package dev.fulcrum.operator.demo;
 
-import dev.fulcrum.operator.EpochSource;
 import dev.fulcrum.operator.OperatorMain;
 import dev.fulcrum.operator.OperatorSettings;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
@@ -24,13 +23,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Everything the demo runs, started in order and closed in reverse: API server, three simulated K3s
@@ -103,21 +101,20 @@ final class Demo implements AutoCloseable {
     Operator operator =
         OperatorMain.start(
             client,
-            new OperatorSettings(
-                Set.of(),
-                0,
-                false,
-                "fulcrum-operator",
-                DemoApi.NAMESPACE,
-                "",
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1)),
+            // The operator's shipped defaults (leader election, change streams, the 60 s
+            // safety-net poll, 1 s join debounce); only the Lease's namespace and the metrics
+            // port (none) differ from a cluster install.
+            OperatorSettings.from(
+                Map.of("FULCRUM_LEASE_NAMESPACE", DemoApi.NAMESPACE, "FULCRUM_METRICS_PORT", "0"),
+                new String[0]),
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            EpochSource.none(),
+            null,
             api.isRealApi(),
             false);
     closers.push(operator::stop);
-    say("operator started (status from the proxies every 1 s, joins debounced 1 s)");
+    say(
+        "operator started with its defaults (leader election, a change stream per proxy, a"
+            + " safety-net check every 60 s, joins debounced 1 s)");
     for (K3sServer s : servers) {
       node(s, true);
     }

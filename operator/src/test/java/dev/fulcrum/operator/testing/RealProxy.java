@@ -101,6 +101,11 @@ public final class RealProxy implements AutoCloseable {
     return engine.metrics().adminRequests("PUT");
   }
 
+  /** Admin API requests answered with this method, accepted or not. */
+  public long adminRequests(String method) {
+    return engine.metrics().adminRequests(method);
+  }
+
   /** The lowest epoch this proxy accepts for {@code id}. */
   public long fence(String id) {
     return engine.fence(id);

@@ -17,6 +17,9 @@ public final class Resources {
   public static final String NAMESPACE = "fulcrum-system";
   public static final String SECRET = "fulcrum-proxy-credentials";
 
+  /** The kubernetes.io/tls Secret whose certificate HTTPS health checks present. */
+  public static final String CHECK_CLIENT_SECRET = "k3s-check-client";
+
   private Resources() {}
 
   /**

@@ -120,8 +120,10 @@ public final class TestCluster implements AutoCloseable {
         poll,
         Duration.ofMillis(300),
         CLEAR_TIMEOUT,
-        // As the chart installs it on a real API server: only the named Secret, watched by name.
-        realApiServer ? Set.of(Resources.SECRET) : Set.of());
+        // As the chart installs it on a real API server: only the named Secrets (the credentials
+        // and
+        // the health checks' client certificate), each watched by name.
+        realApiServer ? Set.of(Resources.SECRET, Resources.CHECK_CLIENT_SECRET) : Set.of());
   }
 
   public void stopOperator() {
