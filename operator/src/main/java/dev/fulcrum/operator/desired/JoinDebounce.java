@@ -34,6 +34,9 @@ public final class JoinDebounce {
     boolean removes = !want.containsAll(served);
     boolean adds = !served.containsAll(want);
     if (served.isEmpty() || removes || !adds) {
+      if (removes) {
+        pending.remove(id); // a server leaving: its return, even to the same set, waits anew
+      }
       return Duration.ZERO; // a proxy with nothing yet, a server leaving, or nothing to add
     }
     Pending p =
@@ -41,12 +44,10 @@ public final class JoinDebounce {
             id,
             (k, old) ->
                 old != null && old.version.equals(version) ? old : new Pending(version, now));
+    // Once over, the wait stays over for this version, so every proxy asked after the first (in
+    // the same round or a later one) pushes it too, instead of starting a wait of its own.
     Duration left = quiet.minusNanos(now - p.sinceNanos);
-    if (left.isNegative() || left.isZero()) {
-      pending.remove(id);
-      return Duration.ZERO;
-    }
-    return left;
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   public void forget(String id) {

@@ -45,4 +45,26 @@ class JoinDebounceTest {
     assertThat(debounce.delay("lb", Set.of(A.endpoint()), List.of(B), "v2", 0)).isZero();
     assertThat(debounce.delay("lb", Set.of(), List.of(A, B), "v1", 0)).isZero();
   }
+
+  @Test
+  void onceTheWaitIsOverEveryProxyPushesTheJoinWithoutAWaitOfItsOwn() {
+    Set<String> served = Set.of(A.endpoint());
+    debounce.delay("lb", served, List.of(A, B), "v2", 0);
+    assertThat(debounce.delay("lb", served, List.of(A, B), "v2", SECOND)).as("lb-1").isZero();
+    assertThat(debounce.delay("lb", served, List.of(A, B), "v2", SECOND + 1)).as("lb-2").isZero();
+    assertThat(debounce.delay("lb", served, List.of(A, B), "v2", 3 * SECOND))
+        .as("a proxy that missed the round")
+        .isZero();
+  }
+
+  @Test
+  void aServerThatLeavesAndRejoinsWaitsAgain() {
+    Set<String> withB = Set.of(A.endpoint(), B.endpoint());
+    debounce.delay("lb", Set.of(A.endpoint()), List.of(A, B), "v2", 0);
+    assertThat(debounce.delay("lb", Set.of(A.endpoint()), List.of(A, B), "v2", SECOND)).isZero();
+    assertThat(debounce.delay("lb", withB, List.of(A), "v1", 5 * SECOND)).as("leaves").isZero();
+    assertThat(debounce.delay("lb", Set.of(A.endpoint()), List.of(A, B), "v2", 6 * SECOND))
+        .as("rejoins: the same set as before, a new wait")
+        .isEqualTo(Duration.ofSeconds(1));
+  }
 }
