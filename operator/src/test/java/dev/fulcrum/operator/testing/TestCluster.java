@@ -97,14 +97,13 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts an operator that must win the Lease first; its pushes carry its {@code LeaderEpoch}. */
   public TestCluster startLeaderElectedOperator() {
+    return startLeaderElectedOperator(OperatorSettings.DEFAULT_POLL);
+  }
+
+  /** As above with another safety-net poll, for a test that needs reconciles of an idle world. */
+  public TestCluster startLeaderElectedOperator(Duration poll) {
     operator =
-        OperatorMain.start(
-            client,
-            settings(true, OperatorSettings.DEFAULT_POLL),
-            registry,
-            null,
-            realApiServer,
-            false);
+        OperatorMain.start(client, settings(true, poll), registry, null, realApiServer, false);
     return this;
   }
 
