@@ -2,6 +2,7 @@ package dev.fulcrum.proxy;
 
 import dev.fulcrum.proxy.api.ApplyResponse;
 import dev.fulcrum.proxy.api.ConfigValidator;
+import dev.fulcrum.proxy.api.FrontendConfig;
 import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
@@ -145,6 +146,7 @@ public final class ProxyEngine implements AutoCloseable {
           fence);
     }
     checkPortClash(id, stamped);
+    checkVipClash(id, stamped);
     if (current != null
         && stamped.version().equals(appliedVersion)
         && stamped.epoch() == current.config().epoch()) {
@@ -243,6 +245,79 @@ public final class ProxyEngine implements AutoCloseable {
                 + ")");
       }
     }
+  }
+
+  /**
+   * A VIP is one VRRP instance in keepalived.conf, so every load balancer on it must give it the
+   * same prefix, interface and router id; and two VIPs on one interface need two router ids
+   * (keepalived refuses the file otherwise, and then no VIP of this host follows any change).
+   * Refused here, at push time, naming the field, rather than when the file is rendered. Priorities
+   * are not compared: adding an lb host changes them on every resource, one push at a time; the
+   * instance takes those of the first load balancer on the VIP, by id.
+   */
+  private void checkVipClash(String id, LoadBalancerConfig config) {
+    FrontendConfig f = config.frontend();
+    if (f.virtualIP() == null) {
+      return;
+    }
+    String address = address(f.virtualIP());
+    for (ServedLoadBalancer other : new TreeMap<>(served).values()) {
+      FrontendConfig o = other.config().frontend();
+      if (other.id().equals(id) || o.virtualIP() == null) {
+        continue;
+      }
+      if (address.equals(address(o.virtualIP()))) {
+        String field = differingVrrpField(f, o);
+        if (field != null) {
+          throw new InvalidConfigException(
+              "frontend." + field,
+              "VIP "
+                  + address
+                  + " is also served by load balancer "
+                  + other.id()
+                  + " as "
+                  + vrrpSettings(o)
+                  + "; a VIP is one VRRP instance, so both must name the same virtualIP"
+                  + " (with its prefix), interface and virtualRouterId (this push: "
+                  + vrrpSettings(f)
+                  + ")");
+        }
+      } else if (java.util.Objects.equals(f.interfaceName(), o.interfaceName())
+          && java.util.Objects.equals(f.virtualRouterId(), o.virtualRouterId())) {
+        throw new InvalidConfigException(
+            "frontend.virtualRouterId",
+            f.virtualRouterId()
+                + " on "
+                + f.interfaceName()
+                + " is already the VRRP instance of VIP "
+                + o.virtualIP()
+                + " (load balancer "
+                + other.id()
+                + "); each VIP on an interface needs a router id of its own");
+      }
+    }
+  }
+
+  private static String address(String cidr) {
+    int slash = cidr.indexOf('/');
+    return slash < 0 ? cidr : cidr.substring(0, slash);
+  }
+
+  /** The first VRRP setting in which two frontends on one VIP differ; null when none does. */
+  private static String differingVrrpField(FrontendConfig a, FrontendConfig b) {
+    if (!a.virtualIP().equals(b.virtualIP())) {
+      return "virtualIP";
+    }
+    if (!java.util.Objects.equals(a.interfaceName(), b.interfaceName())) {
+      return "interface";
+    }
+    return java.util.Objects.equals(a.virtualRouterId(), b.virtualRouterId())
+        ? null
+        : "virtualRouterId";
+  }
+
+  private static String vrrpSettings(FrontendConfig f) {
+    return f.virtualIP() + " on " + f.interfaceName() + ", virtualRouterId " + f.virtualRouterId();
   }
 
   private static boolean isWildcard(String bind) {
