@@ -382,6 +382,37 @@ public final class ProxyEngine implements AutoCloseable {
     return new Readiness(true, null);
   }
 
+  /**
+   * Readiness for one VIP (its VRRP instance's track script): every load balancer on that address
+   * listens with at least one backend up; the others do not count, so one resource with no server
+   * up never moves another resource's VIP.
+   *
+   * @param vip the VIP's address, without prefix
+   */
+  public Readiness readiness(String vip) {
+    if (stopping) {
+      return new Readiness(false, "shutting down");
+    }
+    if (stateProblem != null) {
+      return new Readiness(false, stateProblem);
+    }
+    boolean any = false;
+    for (ServedLoadBalancer lb : new TreeMap<>(served).values()) {
+      String cidr = lb.config().frontend().virtualIP();
+      if (cidr == null || !address(cidr).equals(vip)) {
+        continue;
+      }
+      any = true;
+      String problem = lb.notReadyReason();
+      if (problem != null) {
+        return new Readiness(false, lb.id() + ": " + problem);
+      }
+    }
+    return any
+        ? new Readiness(true, null)
+        : new Readiness(false, "no load balancer on this proxy has the VIP " + vip);
+  }
+
   public String name() {
     return name;
   }

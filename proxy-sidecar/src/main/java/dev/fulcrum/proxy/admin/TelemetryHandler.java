@@ -7,7 +7,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +50,10 @@ final class TelemetryHandler extends SimpleChannelInboundHandler<FullHttpRequest
     } else if (path.equals("/healthz")) {
       reply(ctx, keepAlive, 200, "ok");
     } else if (path.equals("/readyz")) {
-      ProxyEngine.Readiness r = engine.readiness();
+      // ?vip=ADDRESS: only the load balancers on that VIP (its VRRP instance's track script)
+      List<String> vip =
+          new QueryStringDecoder(req.uri()).parameters().getOrDefault("vip", List.of());
+      ProxyEngine.Readiness r = vip.isEmpty() ? engine.readiness() : engine.readiness(vip.get(0));
       reply(ctx, keepAlive, r.ready() ? 200 : 503, r.ready() ? "ready" : r.reason());
     } else {
       reply(ctx, keepAlive, 404, "not found: try /metrics, /healthz or /readyz");

@@ -6,11 +6,11 @@ import java.util.regex.Pattern;
 /**
  * Renders keepalived.conf for this proxy: one VRRP instance per distinct VIP, all starting as
  * BACKUP so the highest live priority wins (and wins back, by preemption), each tracking the
- * proxy's own readiness.
+ * proxy's readiness for that VIP alone.
  */
 public final class KeepalivedConfig {
-  /** The track script's name inside keepalived.conf. */
-  public static final String SCRIPT_NAME = "fulcrum_readyz";
+  // An address keepalived.conf and the track script's argument can carry as they are.
+  private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f.:]{2,45}");
 
   /** keepalived's own default, used when the resource lists no priority for this proxy. */
   static final int DEFAULT_PRIORITY = 100;
@@ -39,18 +39,23 @@ public final class KeepalivedConfig {
       out.append("# No applied load balancer has a virtualIP.\n");
       return out.toString();
     }
-    out.append("\nvrrp_script ").append(SCRIPT_NAME).append(" {\n");
-    out.append("  script \"").append(checkCommand).append("\"\n");
-    // Two misses a second apart release the VIP; two successes take it back.
-    out.append("  interval 1\n  timeout 2\n  fall 2\n  rise 2\n}\n");
     checkRouterIds(vips);
     for (VirtualIp vip : vips) {
       if (!INTERFACE.matcher(vip.interfaceName()).matches()) {
         throw new IllegalArgumentException(
             "interface \"" + vip.interfaceName() + "\" of " + vip.cidr() + " is not a plain name");
       }
+      if (!ADDRESS.matcher(vip.address()).matches()) {
+        throw new IllegalArgumentException("VIP \"" + vip.cidr() + "\" is not a plain address");
+      }
       int priority = vip.priorityOf(proxyName).orElse(DEFAULT_PRIORITY);
       out.append("\n# ").append(String.join(", ", vip.loadBalancerIds())).append('\n');
+      // This VIP's own readiness: another resource's trouble never moves it. Two misses a second
+      // apart release the VIP; two successes take it back.
+      out.append("vrrp_script ").append(scriptName(vip)).append(" {\n");
+      out.append("  script \"").append(checkCommand).append(' ').append(vip.address());
+      out.append("\"\n");
+      out.append("  interval 1\n  timeout 2\n  fall 2\n  rise 2\n}\n");
       out.append("vrrp_instance ").append(instanceName(vip)).append(" {\n");
       out.append("  state BACKUP\n");
       out.append("  interface ").append(vip.interfaceName()).append('\n');
@@ -58,7 +63,7 @@ public final class KeepalivedConfig {
       out.append("  priority ").append(priority).append('\n');
       out.append("  advert_int 1\n");
       out.append("  virtual_ipaddress {\n    ").append(vip.cidr()).append("\n  }\n");
-      out.append("  track_script {\n    ").append(SCRIPT_NAME).append("\n  }\n");
+      out.append("  track_script {\n    ").append(scriptName(vip)).append("\n  }\n");
       out.append("}\n");
     }
     return out.toString();
@@ -85,6 +90,11 @@ public final class KeepalivedConfig {
                 + vip.loadBalancerIds());
       }
     }
+  }
+
+  /** The track script of one VIP's instance, e.g. {@code fulcrum_51_10_10_10_100_ready}. */
+  static String scriptName(VirtualIp vip) {
+    return instanceName(vip) + "_ready";
   }
 
   /** e.g. {@code fulcrum_51_10_10_10_100}: unique per VIP, stable across renders. */

@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.fulcrum.proxy.api.FrontendConfig;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.store.StateStore;
@@ -208,26 +207,11 @@ class AdminApiTest {
     assertNothingChanged();
   }
 
-  /** {@code c} with a VIP; test-net addresses, never a target of traffic here. */
-  private static LoadBalancerConfig onVip(
-      LoadBalancerConfig c, String cidr, int routerId, Map<String, Integer> priorities) {
-    FrontendConfig f = c.frontend();
-    return new LoadBalancerConfig(
-        c.version(),
-        c.epoch(),
-        new FrontendConfig(f.port(), f.bind(), cidr, "eth1", routerId, priorities),
-        c.balance(),
-        c.healthCheck(),
-        c.timeouts(),
-        c.backends(),
-        c.maxConnections(),
-        c.rebalance(),
-        c.admission());
-  }
-
   @Test
   void aRouterIdAnotherVipHasOnTheInterfaceIs422AndChangesNothing() {
-    assertThat(h.put(ID, onVip(toA, "192.0.2.100/24", 51, Map.of("lb-1", 200))).statusCode())
+    assertThat(
+            h.put(ID, TestConfigs.onVip(toA, "192.0.2.100/24", 51, Map.of("lb-1", 200)))
+                .statusCode())
         .isEqualTo(200);
     appliedBefore = h.appliedVersion(ID);
     stateBefore = h.stateFile();
@@ -235,7 +219,9 @@ class AdminApiTest {
     int otherPort = TestConfigs.freePort();
 
     HttpResponse<String> r =
-        h.put(other, onVip(TestConfigs.config(otherPort, 5, b), "192.0.2.200/24", 51, Map.of()));
+        h.put(
+            other,
+            TestConfigs.onVip(TestConfigs.config(otherPort, 5, b), "192.0.2.200/24", 51, Map.of()));
 
     assertThat(r.statusCode()).isEqualTo(422);
     assertThat(error(r))
@@ -247,23 +233,29 @@ class AdminApiTest {
     assertThat(h.get("/v1/loadbalancers/" + other).statusCode()).isEqualTo(404);
     assertNothingChanged();
     assertThat(
-            h.put(other, onVip(TestConfigs.config(otherPort, 5, b), "192.0.2.200/24", 52, Map.of()))
+            h.put(
+                    other,
+                    TestConfigs.onVip(
+                        TestConfigs.config(otherPort, 5, b), "192.0.2.200/24", 52, Map.of()))
                 .statusCode())
         .isEqualTo(200);
   }
 
   @Test
   void loadBalancersSharingAVipMustAgreeOnItsVrrpInstance() {
-    assertThat(h.put(ID, onVip(toA, "192.0.2.100/24", 51, Map.of("lb-1", 200))).statusCode())
+    assertThat(
+            h.put(ID, TestConfigs.onVip(toA, "192.0.2.100/24", 51, Map.of("lb-1", 200)))
+                .statusCode())
         .isEqualTo(200);
     appliedBefore = h.appliedVersion(ID);
     stateBefore = h.stateFile();
     String other = "fulcrum-system.supervisor"; // e.g. K3s's 9345 on the same VIP
     LoadBalancerConfig supervisor = TestConfigs.config(TestConfigs.freePort(), 5, b);
 
-    HttpResponse<String> otherId = h.put(other, onVip(supervisor, "192.0.2.100/24", 52, Map.of()));
+    HttpResponse<String> otherId =
+        h.put(other, TestConfigs.onVip(supervisor, "192.0.2.100/24", 52, Map.of()));
     HttpResponse<String> otherPrefix =
-        h.put(other, onVip(supervisor, "192.0.2.100/16", 51, Map.of()));
+        h.put(other, TestConfigs.onVip(supervisor, "192.0.2.100/16", 51, Map.of()));
 
     assertThat(otherId.statusCode()).isEqualTo(422);
     assertThat(error(otherId))
@@ -278,7 +270,8 @@ class AdminApiTest {
     // The same instance, whatever the priorities (adding an lb host changes them one push at a
     // time): accepted.
     assertThat(
-            h.put(other, onVip(supervisor, "192.0.2.100/24", 51, Map.of("lb-1", 150))).statusCode())
+            h.put(other, TestConfigs.onVip(supervisor, "192.0.2.100/24", 51, Map.of("lb-1", 150)))
+                .statusCode())
         .isEqualTo(200);
   }
 

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,6 +117,40 @@ class TelemetryTest {
               assertThat(ready.statusCode()).isEqualTo(503);
               assertThat(ready.body()).contains(ID).contains("no backend is up");
             });
+  }
+
+  /**
+   * Each VRRP instance asks for its own VIP: a resource whose only server is dead fails its VIP's
+   * readiness and leaves the other VIP where it is.
+   */
+  @Test
+  void eachVipIsReadyByItsOwnLoadBalancersOnly() {
+    EchoBackend dead = EchoBackend.start("dead", "127.0.0.1");
+    dead.kill();
+    engine.apply(
+        "fulcrum-system.api",
+        TestConfigs.onVip(
+            TestConfigs.config(TestConfigs.freePort(), 1, a), "192.0.2.100/24", 51, Map.of()),
+        null);
+    engine.apply(
+        "fulcrum-system.ingress",
+        TestConfigs.onVip(
+            TestConfigs.config(TestConfigs.freePort(), 1, dead), "192.0.2.101/24", 52, Map.of()),
+        null);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> ingress = get("/readyz?vip=192.0.2.101");
+              assertThat(ingress.statusCode()).isEqualTo(503);
+              assertThat(ingress.body()).contains("fulcrum-system.ingress");
+              assertThat(get("/readyz?vip=192.0.2.100").statusCode()).isEqualTo(200);
+              assertThat(get("/readyz").statusCode()).as("the host as a whole").isEqualTo(503);
+            });
+    HttpResponse<String> unknown = get("/readyz?vip=192.0.2.7");
+    assertThat(unknown.statusCode()).isEqualTo(503);
+    assertThat(unknown.body()).contains("no load balancer on this proxy has the VIP 192.0.2.7");
   }
 
   @Test

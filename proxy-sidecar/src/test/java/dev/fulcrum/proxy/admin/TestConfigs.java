@@ -10,6 +10,7 @@ import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Ports;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** Configs for admin and store tests: TCP checks with long intervals, so tests drive health. */
 public final class TestConfigs {
@@ -50,6 +51,23 @@ public final class TestConfigs {
         c.frontend(),
         c.balance(),
         check,
+        c.timeouts(),
+        c.backends(),
+        c.maxConnections(),
+        c.rebalance(),
+        c.admission());
+  }
+
+  /** {@code c} with a VIP on eth1 (a config only: nothing is sent to it). */
+  public static LoadBalancerConfig onVip(
+      LoadBalancerConfig c, String cidr, int routerId, Map<String, Integer> priorities) {
+    FrontendConfig f = c.frontend();
+    return new LoadBalancerConfig(
+        c.version(),
+        c.epoch(),
+        new FrontendConfig(f.port(), f.bind(), cidr, "eth1", routerId, priorities),
+        c.balance(),
+        c.healthCheck(),
         c.timeouts(),
         c.backends(),
         c.maxConnections(),

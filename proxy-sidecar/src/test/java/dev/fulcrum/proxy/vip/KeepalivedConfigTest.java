@@ -33,12 +33,15 @@ class KeepalivedConfigTest {
 
     assertThat(conf)
         .contains("global_defs {\n  script_user root\n  enable_script_security\n}")
-        .contains("vrrp_script fulcrum_readyz {\n  script \"" + CHECK + "\"\n")
+        .contains(
+            "vrrp_script fulcrum_51_10_10_10_100_ready {\n  script \""
+                + CHECK
+                + " 10.10.10.100\"\n")
         .contains("  interval 1\n", "  fall 2\n", "  rise 2\n")
         .contains("vrrp_instance fulcrum_51_10_10_10_100 {\n  state BACKUP\n  interface eth1\n")
         .contains("  virtual_router_id 51\n", "  advert_int 1\n")
         .contains("  virtual_ipaddress {\n    10.10.10.100/24\n  }\n")
-        .contains("  track_script {\n    fulcrum_readyz\n  }\n")
+        .contains("  track_script {\n    fulcrum_51_10_10_10_100_ready\n  }\n")
         // Preemption is what brings the VIP back to the higher priority: never switched off.
         .doesNotContain("nopreempt", "state MASTER");
   }
@@ -55,10 +58,16 @@ class KeepalivedConfigTest {
     String conf = render("lb-1", configs);
 
     assertThat(conf.split("vrrp_instance ", -1)).hasSize(3);
+    // Each instance tracks its own VIP's readiness only.
+    assertThat(conf)
+        .contains("script \"" + CHECK + " 10.10.10.100\"", "script \"" + CHECK + " 10.10.10.101\"")
+        .contains("track_script {\n    fulcrum_52_10_10_10_101_ready\n  }");
     assertThat(conf)
         .contains(
-            "# default.k3s-api, default.k3s-supervisor\nvrrp_instance fulcrum_51_10_10_10_100")
-        .contains("# default.ingress\nvrrp_instance fulcrum_52_10_10_10_101")
+            "# default.k3s-api, default.k3s-supervisor\nvrrp_script fulcrum_51_10_10_10_100_ready")
+        .contains("# default.ingress\nvrrp_script fulcrum_52_10_10_10_101_ready")
+        .contains(
+            "vrrp_instance fulcrum_51_10_10_10_100 {", "vrrp_instance fulcrum_52_10_10_10_101 {")
         .doesNotContain("default.plain");
   }
 

@@ -127,6 +127,48 @@ class KeepalivedFailoverIT {
         .isEqualTo("echo");
   }
 
+  @Test
+  void aLoadBalancerWithNoServerUpReleasesOnlyItsOwnVip() throws Exception {
+    withLogs(this::twoVips);
+  }
+
+  /**
+   * Two resources on two VIPs, both held by lb-1: the ingress's only server dies, so neither host
+   * may hold the ingress VIP any more; the K3s API VIP stays on lb-1 and keeps serving.
+   */
+  private void twoVips() throws Exception {
+    String ingressVip = "192.0.2.101";
+    Process ingressServer =
+        lab.spawn(
+            lab.bridgeNamespace(),
+            dir.resolve("ingress-echo.log"),
+            LbHost.java("dev.fulcrum.proxy.testing.EchoBackend", "ingress", "192.0.2.20", "7001"));
+    lb1.addIngress();
+    lb2.addIngress();
+    lb1.start();
+    lb2.start();
+    await("both VIPs on lb-1 (priority 200)")
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                lab.hasAddress(lb1.ns, VIP)
+                    && lab.hasAddress(lb1.ns, ingressVip)
+                    && !lab.hasAddress(lb2.ns, VIP)
+                    && !lab.hasAddress(lb2.ns, ingressVip));
+    assertThat(lab.firstLine(client, ingressVip, 8443)).isEqualTo("ingress");
+
+    ingressServer.destroyForcibly().waitFor();
+    await("the ingress VIP is released: no host has a server up for it")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> !lab.hasAddress(lb1.ns, ingressVip) && !lab.hasAddress(lb2.ns, ingressVip));
+
+    await("the K3s API VIP stays on lb-1 all along")
+        .during(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+    assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
+  }
+
   private interface Scenario {
     void run() throws Exception;
   }

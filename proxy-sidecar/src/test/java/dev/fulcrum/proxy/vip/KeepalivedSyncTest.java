@@ -63,7 +63,7 @@ class KeepalivedSyncTest {
     Path conf = s.configPath();
     Path script = conf.resolveSibling(KeepalivedSync.SCRIPT_FILE);
     assertThat(Files.readString(conf))
-        .contains("priority 200", "10.10.10.100/24", "script \"" + script + "\"");
+        .contains("priority 200", "10.10.10.100/24", "script \"" + script + " 10.10.10.100\"");
     assertThat(Files.readString(script)).contains("/dev/tcp/127.0.0.1/9100");
     // keepalived's script security refuses a script that others may write.
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(script)))

@@ -22,6 +22,7 @@ final class LbHost {
   private final Path dir;
   private Process proxy;
   private int starts;
+  private String ingress = "";
 
   LbHost(NetnsLab lab, String name, String ns, Path dir) throws IOException {
     this.lab = lab;
@@ -29,6 +30,27 @@ final class LbHost {
     this.ns = ns;
     this.dir = Files.createDirectories(dir);
     Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    writeConfig("{lb-1: 200, lb-2: 100}");
+  }
+
+  /**
+   * Adds a second static load balancer, default.ingress: port 8443 on VIP 192.0.2.101 (router id
+   * 52) in front of the echo server on 192.0.2.20:7001; takes effect at the next start.
+   */
+  void addIngress() throws IOException {
+    ingress =
+        """
+          - id: default.ingress
+            frontend:
+              port: 8443
+              virtualIP: 192.0.2.101/24
+              interface: eth1
+              virtualRouterId: 52
+              priorities: {lb-1: 200, lb-2: 100}
+            healthCheck: {mode: TCP, intervalSeconds: 1, rise: 1, fall: 2}
+            backends:
+              - {name: ingress, address: 192.0.2.20, port: 7001}
+        """;
     writeConfig("{lb-1: 200, lb-2: 100}");
   }
 
@@ -56,14 +78,15 @@ final class LbHost {
             healthCheck: {mode: TCP, intervalSeconds: 1, rise: 1, fall: 2}
             backends:
               - {name: echo, address: 192.0.2.20, port: 7000}
-        """
+        %s"""
             .formatted(
                 name,
                 dir.resolve("token"),
                 dir.resolve("state"),
                 keepalivedConf(),
                 dir.resolve("keepalived.pid"),
-                priorities));
+                priorities,
+                ingress));
   }
 
   Path keepalivedConf() {

@@ -9,6 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadyzScriptTest {
   @TempDir Path dir;
   private final AtomicInteger status = new AtomicInteger(200);
+  private final List<String> queries = new CopyOnWriteArrayList<>();
   private HttpServer server;
 
   @AfterEach
@@ -36,6 +40,19 @@ class ReadyzScriptTest {
     assertThat(run(script)).isZero();
     status.set(503);
     assertThat(run(script)).isNotZero();
+  }
+
+  @Test
+  void withAVipItAsksForThatVipOnlyAndRefusesAnArgumentThatIsNotAnAddress() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "no /bin/bash to run the script");
+    Path script = script(startServer());
+
+    assertThat(run(script, "192.0.2.100")).isZero();
+    assertThat(queries).containsExactly("vip=192.0.2.100");
+    assertThat(run(script, "fd00::100")).isZero();
+    assertThat(queries).last().isEqualTo("vip=fd00::100");
+    assertThat(run(script, "192.0.2.100&x=1")).isNotZero();
+    assertThat(queries).hasSize(2);
   }
 
   @Test
@@ -63,6 +80,10 @@ class ReadyzScriptTest {
     server.createContext(
         "/readyz",
         ex -> {
+          String query = ex.getRequestURI().getRawQuery();
+          if (query != null) {
+            queries.add(query);
+          }
           byte[] body = "ready\n".getBytes();
           ex.sendResponseHeaders(status.get(), body.length);
           ex.getResponseBody().write(body);
@@ -79,9 +100,10 @@ class ReadyzScriptTest {
     return script;
   }
 
-  private static int run(Path script) throws Exception {
-    Process p =
-        new ProcessBuilder("/bin/bash", script.toString()).redirectErrorStream(true).start();
+  private static int run(Path script, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("/bin/bash", script.toString()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return p.exitValue();
   }
