@@ -23,7 +23,7 @@ import java.util.List;
  *     per connection on the ring), io_uring-channels (Netty's io_uring channels), epoll or nio. One
  *     the kernel or a container's seccomp profile does not allow falls back to epoll, then nio,
  *     logged
- * @param keepalived where to render keepalived's config for the VIPs; null means not at all
+ * @param keepalived where to hand keepalived the VIPs' VRRP instances; null means not at all
  * @param shutdownDelaySeconds on SIGTERM, how long /readyz fails while the proxy still serves, so
  *     keepalived moves the VIP before the listeners close (default 5)
  * @param drainSeconds then, how long established connections may finish before they are closed and
@@ -67,15 +67,23 @@ public record ProxyConfig(
   public record Telemetry(String listen) {}
 
   /**
-   * keepalived on this lb host, driven by the proxy.
+   * keepalived on this lb host: the proxy hands it the VRRP instances as data, and root's
+   * fulcrum-keepalived (deploy/systemd/) renders keepalived.conf from them.
    *
-   * @param configPath the keepalived.conf the proxy writes; the track script goes beside it
-   * @param pidFile keepalived's pid file; the proxy sends it SIGHUP after a rewrite
-   * @param reloadCommand instead of pidFile, a shell command that reloads keepalived
-   * @param readyzUrl what the track script asks; default the telemetry listener's /readyz
+   * @param instancesFile where the proxy writes the instances (in its state directory)
+   * @param readyzUrl what each instance's track script asks; default the telemetry listener's
+   *     /readyz
+   * @param configPath no longer read: the proxy once wrote keepalived.conf itself; refused with the
+   *     way to move on
+   * @param pidFile as configPath
+   * @param reloadCommand as configPath
    */
   public record Keepalived(
-      String configPath, String pidFile, String reloadCommand, String readyzUrl) {}
+      String instancesFile,
+      String readyzUrl,
+      String configPath,
+      String pidFile,
+      String reloadCommand) {}
 
   /** A load balancer served from the file, with the wire format's fields plus its id. */
   public record StaticLoadBalancer(

@@ -142,13 +142,25 @@ public final class ProxyConfigLoader {
     if (k == null) {
       return;
     }
-    if (k.configPath() == null || !Path.of(k.configPath()).isAbsolute()) {
-      out.add(
-          "keepalived.configPath: is required, an absolute path (e.g. /etc/keepalived/keepalived.conf)");
+    for (String[] old :
+        new String[][] {
+          {"configPath", k.configPath()},
+          {"pidFile", k.pidFile()},
+          {"reloadCommand", k.reloadCommand()}
+        }) {
+      if (old[1] != null) {
+        out.add(
+            "keepalived."
+                + old[0]
+                + ": no longer used: the proxy does not write keepalived.conf or reload keepalived"
+                + " (root's keepalived must not load a file the proxy's user can write); set"
+                + " keepalived.instancesFile and install fulcrum-keepalived (deploy/LB-HOSTS.md)");
+      }
     }
-    if ((k.pidFile() == null) == (k.reloadCommand() == null)) {
+    if (k.instancesFile() == null || !Path.of(k.instancesFile()).isAbsolute()) {
       out.add(
-          "keepalived.pidFile: set either pidFile (SIGHUP) or reloadCommand, not both or neither");
+          "keepalived.instancesFile: is required, an absolute path (e.g."
+              + " /var/lib/fulcrum/vrrp-instances.json)");
     }
     if (k.readyzUrl() != null) {
       try {

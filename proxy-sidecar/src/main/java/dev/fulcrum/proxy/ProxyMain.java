@@ -87,7 +87,7 @@ public final class ProxyMain implements AutoCloseable {
         transport.kind().label());
   }
 
-  /** Renders keepalived.conf now and after every applied change; the track script asks /readyz. */
+  /** Hands keepalived the VRRP instances now and after every applied change. */
   private void startKeepalivedSync(ProxyConfig config, Supplier<List<VirtualIp>> vips) {
     String url = config.keepalived().readyzUrl();
     if (url == null) {
@@ -102,7 +102,11 @@ public final class ProxyMain implements AutoCloseable {
               + "/readyz";
     }
     KeepalivedSync sync =
-        new KeepalivedSync(config.name(), config.keepalived(), URI.create(url), vips);
+        new KeepalivedSync(
+            config.name(),
+            java.nio.file.Path.of(config.keepalived().instancesFile()),
+            URI.create(url),
+            vips);
     resources.add(0, sync);
     engine.onChange(sync::changed);
     sync.changed();

@@ -126,29 +126,33 @@ class ProxyConfigLoaderTest {
                 VALID
                     + """
                     keepalived:
-                      configPath: /etc/keepalived/keepalived.conf
-                      pidFile: /run/keepalived.pid
+                      instancesFile: /var/lib/fulcrum/vrrp-instances.json
                     """));
 
-    assertThat(config.keepalived().configPath()).isEqualTo("/etc/keepalived/keepalived.conf");
+    assertThat(config.keepalived().instancesFile())
+        .isEqualTo("/var/lib/fulcrum/vrrp-instances.json");
     assertThat(config.keepalived().readyzUrl()).isNull();
   }
 
+  /** The proxy once wrote keepalived.conf itself; such a file says how to move on. */
   @Test
-  void keepalivedNeedsExactlyOneWayToReloadNamingTheLine() throws Exception {
+  void theFormerKeepalivedSettingsAreRefusedSayingWhatReplacesThem() throws Exception {
     Path file =
         write(
             VALID
                 + """
                 keepalived:
                   configPath: /etc/keepalived/keepalived.conf
+                  pidFile: /run/keepalived.pid
                 """);
 
     assertThatThrownBy(() -> ProxyConfigLoader.load(file))
-        .hasMessage(
+        .hasMessageContaining(
             file
-                + ":16: keepalived.pidFile: set either pidFile (SIGHUP) or reloadCommand, not both"
-                + " or neither");
+                + ":16: keepalived.configPath: no longer used: the proxy does not write"
+                + " keepalived.conf or reload keepalived (root's keepalived must not load a file"
+                + " the proxy's user can write); set keepalived.instancesFile and install"
+                + " fulcrum-keepalived (deploy/LB-HOSTS.md)");
   }
 
   @Test
@@ -158,13 +162,12 @@ class ProxyConfigLoaderTest {
             VALID
                 + """
                 keepalived:
-                  configPath: /etc/keepalived/keepalived.conf
-                  reloadCommand: systemctl reload keepalived
+                  instancesFile: /var/lib/fulcrum/vrrp-instances.json
                   readyzUrl: https://127.0.0.1:9090/readyz
                 """);
 
     assertThatThrownBy(() -> ProxyConfigLoader.load(file))
-        .hasMessageStartingWith(file + ":18: keepalived.readyzUrl: must be http://host:port/path");
+        .hasMessageStartingWith(file + ":17: keepalived.readyzUrl: must be http://host:port/path");
   }
 
   @Test
@@ -174,8 +177,7 @@ class ProxyConfigLoaderTest {
             VALID.replace("telemetry:\n  listen: 127.0.0.1:9090\n", "")
                 + """
                 keepalived:
-                  configPath: /etc/keepalived/keepalived.conf
-                  pidFile: /run/keepalived.pid
+                  instancesFile: /var/lib/fulcrum/vrrp-instances.json
                 """);
 
     assertThatThrownBy(() -> ProxyConfigLoader.load(file))
@@ -186,17 +188,17 @@ class ProxyConfigLoaderTest {
   }
 
   @Test
-  void aRelativeConfigPathIsRefused() throws Exception {
+  void aRelativeInstancesFileIsRefused() throws Exception {
     Path file =
         write(
             VALID
                 + """
                 keepalived:
-                  configPath: keepalived.conf
-                  pidFile: /run/keepalived.pid
+                  instancesFile: vrrp-instances.json
                 """);
 
     assertThatThrownBy(() -> ProxyConfigLoader.load(file))
-        .hasMessageStartingWith(file + ":16: keepalived.configPath: is required, an absolute path");
+        .hasMessageStartingWith(
+            file + ":16: keepalived.instancesFile: is required, an absolute path");
   }
 }

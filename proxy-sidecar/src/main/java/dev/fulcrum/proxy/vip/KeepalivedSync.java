@@ -1,6 +1,5 @@
 package dev.fulcrum.proxy.vip;
 
-import dev.fulcrum.proxy.ProxyConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,20 +12,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps keepalived's config in step with the applied load balancers: renders it after each change,
- * rewrites it (and the track script beside it) only when the content differs, then reloads
- * keepalived. Runs on its own thread, so a push never waits for keepalived.
+ * Hands the VRRP instances of the applied load balancers to root's keepalived: after each change it
+ * writes them, as data, to {@code keepalived.instancesFile} (only when the content differs). It
+ * writes nothing keepalived loads or runs: {@link KeepalivedRender}, run as root when the file
+ * changes, checks it and renders keepalived.conf. Runs on its own thread, so a push never waits.
  */
 public final class KeepalivedSync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KeepalivedSync.class);
+
+  /** The track script's file name, beside keepalived.conf (written by the renderer, as root). */
   public static final String SCRIPT_FILE = "fulcrum-readyz.sh";
 
   private final String proxyName;
-  private final Path configPath;
-  private final Path scriptPath;
-  private final String script;
+  private final Path instancesFile;
+  private final URI readyz;
   private final Supplier<List<VirtualIp>> vips;
-  private final KeepalivedReload reload;
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -36,20 +36,15 @@ public final class KeepalivedSync implements AutoCloseable {
           });
 
   /**
-   * @param readyz this proxy's readiness URL, which the track script asks
+   * @param readyz this proxy's readiness URL, which each instance's track script asks
    * @param vips the VIPs of the applied load balancers, read on every sync
    */
   public KeepalivedSync(
-      String proxyName,
-      ProxyConfig.Keepalived settings,
-      URI readyz,
-      Supplier<List<VirtualIp>> vips) {
+      String proxyName, Path instancesFile, URI readyz, Supplier<List<VirtualIp>> vips) {
     this.proxyName = proxyName;
-    this.configPath = Path.of(settings.configPath()).toAbsolutePath();
-    this.scriptPath = configPath.resolveSibling(SCRIPT_FILE);
-    this.script = ReadyzScript.render(readyz);
+    this.instancesFile = instancesFile.toAbsolutePath();
+    this.readyz = readyz;
     this.vips = vips;
-    this.reload = new KeepalivedReload(settings.pidFile(), settings.reloadCommand());
   }
 
   /** Schedules a sync; several changes in a burst are each rendered, but only a diff is written. */
@@ -61,39 +56,38 @@ public final class KeepalivedSync implements AutoCloseable {
     try {
       sync();
     } catch (IOException | RuntimeException e) {
-      log.error("keepalived config {} not updated: {}", configPath, e.getMessage());
+      log.error("VRRP instances file {} not updated: {}", instancesFile, e.getMessage());
     }
   }
 
   /**
-   * Renders and, when the content changed, writes and reloads.
+   * Writes the instances when they changed.
    *
-   * @return whether keepalived.conf was rewritten
+   * @return whether the file was rewritten
    */
   public boolean sync() throws IOException {
     List<VirtualIp> current = vips.get();
     // No VIP and nothing written before: this host does not use keepalived through us.
-    if (current.isEmpty() && !Files.exists(configPath)) {
+    if (current.isEmpty() && !Files.exists(instancesFile)) {
       return false;
     }
-    String config = KeepalivedConfig.render(proxyName, scriptPath.toString(), current);
-    boolean scriptChanged = AtomicText.writeIfChanged(scriptPath, script, "rwx------");
-    boolean configChanged = AtomicText.writeIfChanged(configPath, config, "rw-------");
-    if (!configChanged && !scriptChanged) {
+    // Checked as the renderer will check it: a value it would refuse is named here, in this log.
+    String json = VrrpInstances.of(proxyName, readyz, current).toJson();
+    VrrpInstances.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    if (!AtomicText.writeIfChanged(instancesFile, json, "rw-r-----")) {
       return false;
     }
     log.info(
-        "keepalived config {} rewritten ({} VIP{}: {}); reloading keepalived",
-        configPath,
+        "VRRP instances written to {} ({} VIP{}: {}); fulcrum-keepalived renders keepalived.conf",
+        instancesFile,
         current.size(),
         current.size() == 1 ? "" : "s",
         current.stream().map(VirtualIp::cidr).toList());
-    reload.reload();
-    return configChanged;
+    return true;
   }
 
-  public Path configPath() {
-    return configPath;
+  public Path instancesFile() {
+    return instancesFile;
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real keepalived and real proxy processes in network namespaces: lb-1 (priority 200) and lb-2
- * (100) share VIP 192.0.2.100 in front of an echo server; a client namespace dials the VIP.
+ * (100) share VIP 192.0.2.100 in front of an echo server; a client namespace dials the VIP. Each
+ * host as deploy/ installs it ({@link LbHost}): the proxy unprivileged, keepalived.conf rendered by
+ * root from the proxy's instances file.
  */
 class KeepalivedFailoverIT {
   private static final String VIP = "192.0.2.100";
@@ -43,6 +46,11 @@ class KeepalivedFailoverIT {
 
   @AfterEach
   void tearDown() {
+    for (LbHost h : new LbHost[] {lb1, lb2}) {
+      if (h != null) {
+        h.close();
+      }
+    }
     if (lab != null) {
       lab.close();
     }
@@ -74,7 +82,7 @@ class KeepalivedFailoverIT {
         .atMost(Duration.ofSeconds(90))
         .until(() -> lab.hasAddress(lb2.ns, VIP) && !lab.hasAddress(lb1.ns, VIP));
     assertThat(Files.readString(lb2.keepalivedConf())).contains("priority 250");
-    assertThat(lb2.proxyLogs()).contains("keepalived reloaded: kill -HUP");
+    assertThat(lb2.renderLogs()).contains("keepalived reloaded: kill -HUP");
     assertThat(
             await("a connection through the VIP on lb-2")
                 .atMost(Duration.ofSeconds(30))
@@ -94,6 +102,18 @@ class KeepalivedFailoverIT {
     assertThat(lb2.status().path("vipHeld").isBoolean()).isTrue();
     assertThat(lb2.status().path("vipHeld").asBoolean()).isFalse();
     assertThat(lb1.metrics()).contains("fulcrum_vip_held 1.0");
+    // As deploy/ installs it: the proxy is unprivileged, and what root's keepalived loads and
+    // runs is root's alone.
+    assertThat(lb1.proxyUid()).isEqualTo(Integer.toString(LbHost.PROXY_UID));
+    for (Path file :
+        List.of(
+            lb1.keepalivedConf(),
+            lb1.keepalivedConf().resolveSibling(KeepalivedSync.SCRIPT_FILE))) {
+      assertThat(Files.getOwner(file).getName()).as(file.toString()).isEqualTo("root");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .as(file.toString())
+          .matches("rw[-x]------");
+    }
     assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
 
     long stoppedAt = System.nanoTime();

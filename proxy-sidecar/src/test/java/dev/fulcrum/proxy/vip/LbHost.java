@@ -5,16 +5,33 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fulcrum.proxy.api.WireJson;
 import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** One lb host of the keepalived test: a fulcrum-proxy process and keepalived in a namespace. */
-final class LbHost {
+/**
+ * One lb host of the keepalived test, laid out as deploy/ installs it: the proxy runs as an
+ * unprivileged user ({@link #PROXY_UID}, by setpriv) from a root-owned jar, and writes only its
+ * state directory; keepalived runs as root on keepalived.conf, which fulcrum-keepalived renders as
+ * root from the proxy's instances file. systemd's path unit is played by a thread that runs the
+ * shipped unit's ExecStart, paths changed to this host's, whenever that file changes.
+ */
+final class LbHost implements AutoCloseable {
   private static final String TOKEN = "vip-it-token-7c1d";
+
+  /** The proxy's user (the container image's too); no passwd entry is needed. */
+  static final int PROXY_UID = 65532;
+
+  private static final Path RENDER_UNIT = Path.of("../deploy/systemd/fulcrum-keepalived.service");
 
   final String name;
   final String ns;
@@ -23,14 +40,37 @@ final class LbHost {
   private Process proxy;
   private int starts;
   private String ingress = "";
+  private final Path jar;
+  private Thread pathUnit;
+  private volatile boolean closed;
+  private volatile WatchService watching;
 
   LbHost(NetnsLab lab, String name, String ns, Path dir) throws IOException {
     this.lab = lab;
     this.name = name;
     this.ns = ns;
     this.dir = Files.createDirectories(dir);
-    Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    // Every directory above is root's and searchable; the proxy owns only its state directory
+    // and reads its token.
+    for (Path d = dir;
+        d != null && !d.equals(Path.of("/tmp")) && d.getParent() != null;
+        d = d.getParent()) {
+      Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Path state = Files.createDirectories(dir.resolve("state"));
+    Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+    Files.setAttribute(state, "unix:uid", PROXY_UID);
+    Files.setAttribute(state, "unix:gid", PROXY_UID);
+    Path token = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("r--------"));
+    Files.setAttribute(token, "unix:uid", PROXY_UID);
+    Files.createDirectories(dir.resolve("keepalived"));
+    jar = Files.copy(Path.of("target", "fulcrum-proxy.jar"), dir.resolve("fulcrum-proxy.jar"));
     writeConfig("{lb-1: 200, lb-2: 100}");
+  }
+
+  Path instancesFile() {
+    return dir.resolve("state").resolve("vrrp-instances.json");
   }
 
   /**
@@ -65,8 +105,7 @@ final class LbHost {
         stateDir: "%s"
         workerThreads: 1
         keepalived:
-          configPath: "%s"
-          pidFile: "%s"
+          instancesFile: "%s"
         loadBalancers:
           - id: default.k3s-api
             frontend:
@@ -83,8 +122,7 @@ final class LbHost {
                 name,
                 dir.resolve("token"),
                 dir.resolve("state"),
-                keepalivedConf(),
-                dir.resolve("keepalived.pid"),
+                instancesFile(),
                 priorities,
                 ingress));
   }
@@ -93,12 +131,20 @@ final class LbHost {
     return dir.resolve("keepalived").resolve("keepalived.conf");
   }
 
-  /** Starts the proxy, waits for the config it renders, then starts keepalived on it. */
+  /**
+   * Starts the proxy, waits for its instances, renders keepalived.conf from them (the boot run of
+   * fulcrum-keepalived.service), starts keepalived on it and the path unit's watch.
+   */
   void start() throws Exception {
     startProxy();
-    await(name + " renders keepalived.conf")
+    await(name + " hands over its VRRP instances")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> Files.exists(keepalivedConf()));
+        .until(() -> Files.exists(instancesFile()));
+    String handedOver = Files.readString(instancesFile());
+    render();
+    pathUnit = new Thread(() -> watch(handedOver), name + "-fulcrum-keepalived.path");
+    pathUnit.setDaemon(true);
+    pathUnit.start();
     lab.spawn(
         ns,
         dir.resolve("keepalived.log"),
@@ -117,17 +163,111 @@ final class LbHost {
         dir.resolve("checkers.pid").toString());
   }
 
+  /** The proxy as its unit runs it: its own unprivileged user, no new privileges. */
   void startProxy() throws IOException {
     starts++;
-    proxy =
-        lab.spawn(
-            ns,
-            dir.resolve("proxy-" + starts + ".log"),
-            java(
-                "-jar",
-                Path.of("target", "fulcrum-proxy.jar").toAbsolutePath().toString(),
-                "--config",
-                dir.resolve("proxy.yaml").toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "setpriv",
+                "--reuid=" + PROXY_UID,
+                "--regid=" + PROXY_UID,
+                "--clear-groups",
+                "--no-new-privs",
+                "--"));
+    argv.addAll(
+        List.of(java("-jar", jar.toString(), "--config", dir.resolve("proxy.yaml").toString())));
+    proxy = lab.spawn(ns, dir.resolve("proxy-" + starts + ".log"), argv.toArray(new String[0]));
+  }
+
+  /** The uid the proxy process runs as, from /proc. */
+  String proxyUid() throws IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(proxy.pid()), "status")).stream()
+        .filter(l -> l.startsWith("Uid:"))
+        .map(l -> l.split("\\s+")[1])
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** fulcrum-keepalived.service's ExecStart with this host's paths, run as root. */
+  void render() throws Exception {
+    String execStart =
+        Files.readAllLines(RENDER_UNIT).stream()
+            .filter(l -> l.startsWith("ExecStart="))
+            .findFirst()
+            .orElseThrow()
+            .substring("ExecStart=".length());
+    List<String> argv = new ArrayList<>();
+    for (String word : execStart.trim().split("\\s+")) {
+      argv.add(
+          switch (word) {
+            case "/usr/bin/java" ->
+                Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            case "/opt/fulcrum/fulcrum-proxy.jar" -> jar.toString();
+            case "/var/lib/fulcrum/vrrp-instances.json" -> instancesFile().toString();
+            case "/etc/keepalived/keepalived.conf" -> keepalivedConf().toString();
+            case "/run/keepalived.pid" -> dir.resolve("keepalived.pid").toString();
+            default -> word;
+          });
+    }
+    Process p =
+        new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("render.log").toFile()))
+            .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+  }
+
+  /**
+   * systemd's PathChanged=, with inotify as systemd has it: a render whenever the instances file is
+   * replaced or written with new content.
+   */
+  private void watch(String rendered) {
+    String last = rendered;
+    try (WatchService inotify = FileSystems.getDefault().newWatchService()) {
+      watching = inotify;
+      instancesFile()
+          .getParent()
+          .register(
+              inotify, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+      while (!closed) {
+        WatchKey key = inotify.take();
+        key.pollEvents();
+        key.reset();
+        String now = Files.exists(instancesFile()) ? Files.readString(instancesFile()) : null;
+        if (now != null && !now.equals(last)) {
+          last = now;
+          render();
+        }
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      // the host is closed
+    } catch (Exception e) {
+      throw new IllegalStateException(name + ": the path unit's watch failed", e);
+    }
+  }
+
+  /** What fulcrum-keepalived printed and logged, every run. */
+  String renderLogs() throws IOException {
+    Path log = dir.resolve("render.log");
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      if (watching != null) {
+        watching.close();
+      }
+    } catch (IOException e) {
+      // closing the test's watch
+    }
+    if (pathUnit != null) {
+      pathUnit.interrupt();
+    }
   }
 
   /** SIGTERM, as {@code systemctl stop} would send, and wait for the process to end. */

@@ -1,0 +1,90 @@
+package dev.fulcrum.proxy.vip;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * fulcrum-keepalived, run as root by {@code deploy/systemd/fulcrum-keepalived.service} whenever the
+ * proxy's instances file changes: checks every field of that file (the proxy's user wrote it),
+ * renders keepalived.conf and the track script beside it (both root's, not writable by anyone
+ * else), and reloads keepalived when either changed. A file that fails a check changes nothing and
+ * is named with the field in the exit message (the journal shows it).
+ *
+ * <pre>
+ * KeepalivedRender --instances FILE --config KEEPALIVED_CONF (--pid-file FILE | --reload-command CMD)
+ * </pre>
+ */
+public final class KeepalivedRender {
+  private KeepalivedRender() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    String instances = null;
+    String config = null;
+    String pidFile = null;
+    String reload = null;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--instances" -> instances = args[i + 1];
+        case "--config" -> config = args[i + 1];
+        case "--pid-file" -> pidFile = args[i + 1];
+        case "--reload-command" -> reload = args[i + 1];
+        default -> {
+          err.println("fulcrum-keepalived: unknown option " + args[i]);
+          return 2;
+        }
+      }
+    }
+    if (args.length % 2 != 0
+        || instances == null
+        || config == null
+        || (pidFile == null) == (reload == null)) {
+      err.println(
+          "usage: KeepalivedRender --instances FILE --config KEEPALIVED_CONF"
+              + " (--pid-file FILE | --reload-command CMD)");
+      return 2;
+    }
+    Path from = Path.of(instances);
+    Path conf = Path.of(config).toAbsolutePath();
+    try {
+      String rendered;
+      Path script = conf.resolveSibling(KeepalivedSync.SCRIPT_FILE);
+      String scriptText;
+      if (!Files.exists(from)) {
+        rendered = KeepalivedConfig.render("none", script.toString(), List.of());
+        scriptText = null;
+      } else {
+        if (Files.size(from) > VrrpInstances.MAX_BYTES) {
+          throw new IllegalArgumentException("larger than " + VrrpInstances.MAX_BYTES + " bytes");
+        }
+        VrrpInstances v = VrrpInstances.parse(Files.readAllBytes(from));
+        rendered = KeepalivedConfig.render(v.proxy(), script.toString(), v.vips());
+        scriptText = ReadyzScript.render(URI.create(v.readyzUrl()));
+      }
+      boolean changed =
+          scriptText != null && AtomicText.writeIfChanged(script, scriptText, "rwx------");
+      changed |= AtomicText.writeIfChanged(conf, rendered, "rw-------");
+      if (!changed) {
+        out.println("fulcrum-keepalived: " + conf + " is up to date");
+        return 0;
+      }
+      out.println("fulcrum-keepalived: " + conf + " rewritten from " + from);
+      new KeepalivedReload(pidFile, reload).reload();
+      return 0;
+    } catch (IllegalArgumentException e) {
+      err.println(
+          "fulcrum-keepalived: " + from + ": " + e.getMessage() + "; " + conf + " left as it was");
+      return 1;
+    } catch (IOException e) {
+      err.println("fulcrum-keepalived: " + e.getMessage() + "; " + conf + " left as it was");
+      return 1;
+    }
+  }
+}
