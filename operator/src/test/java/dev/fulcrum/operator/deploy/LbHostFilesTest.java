@@ -49,6 +49,36 @@ class LbHostFilesTest {
     assertThat(config.staticLoadBalancers()).isEmpty();
   }
 
+  /**
+   * The VIP hand-off fits together: the proxy writes its instances inside its own state directory,
+   * the path unit watches that file, and the root unit renders from it with a class the jar has.
+   */
+  @Test
+  void theProxysInstancesFileIsWhatRootsKeepalivedUnitsWatchAndRead() throws Exception {
+    ProxyConfig config = ProxyConfigLoader.load(ROOT.resolve("deploy/proxy.yaml"));
+    String instances = config.keepalived().instancesFile();
+    String path = Files.readString(ROOT.resolve("deploy/systemd/fulcrum-keepalived.path"));
+    String render = Files.readString(ROOT.resolve("deploy/systemd/fulcrum-keepalived.service"));
+
+    assertThat(instances).startsWith(config.stateDir() + "/");
+    assertThat(path).contains("PathChanged=" + instances + "\n");
+    assertThat(render)
+        .containsPattern(
+            "ExecStart=/usr/bin/java .*-cp /opt/fulcrum/fulcrum-proxy.jar"
+                + " dev.fulcrum.proxy.vip.KeepalivedRender --instances "
+                + java.util.regex.Pattern.quote(instances)
+                + " --config /etc/keepalived/keepalived.conf ")
+        .contains("ReadWritePaths=/etc/keepalived\n");
+    assertThat(
+            Class.forName("dev.fulcrum.proxy.vip.KeepalivedRender")
+                .getMethod("main", String[].class))
+        .isNotNull();
+    assertThat(Files.readString(ROOT.resolve("deploy/LB-HOSTS.md")))
+        .contains(
+            "deploy/systemd/fulcrum-keepalived.service deploy/systemd/fulcrum-keepalived.path")
+        .contains("systemctl enable --now fulcrum-keepalived.path");
+  }
+
   @Test
   void theCommentedOutLoadBalancersInProxyYamlLoadOnceUncommented(@TempDir Path tmp)
       throws Exception {
