@@ -116,6 +116,11 @@ class KeepalivedFailoverIT {
     }
     assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
 
+    // A planned restart of the holder (an upgrade): a client connects over and over meanwhile.
+    ClientLoop clients = new ClientLoop(lab, client, VIP, PORT).start();
+    await("the client loop's first connections")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> clients.succeeded() >= 5);
     long stoppedAt = System.nanoTime();
     lb1.signalProxy(); // /readyz fails at once; the proxy serves on through its shutdown delay
     await("VIP moves to lb-2 after lb-1's proxy is told to stop")
@@ -126,6 +131,15 @@ class KeepalivedFailoverIT {
     System.out.printf(
         "VIP failover lb-1 -> lb-2: %d ms after SIGTERM to lb-1's proxy%n", failoverMillis);
     lb1.awaitProxyExit();
+    long after = clients.succeeded();
+    await("connections after lb-1's proxy exited")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> clients.succeeded() >= after + 5);
+    ClientLoop.Result planned = clients.stop();
+    System.out.printf(
+        "planned restart of the VIP holder (SIGTERM): %d connections, %d failed, slowest %d ms%n",
+        planned.attempts(), planned.failed(), planned.slowestMillis());
+    assertThat(planned.failed()).as("connections refused or lost while the VIP moved").isZero();
     assertThat(lab.hasAddress(lb1.ns, VIP)).isFalse();
     assertThat(
             await("a new connection through the VIP after failover")
@@ -186,6 +200,42 @@ class KeepalivedFailoverIT {
         .during(Duration.ofSeconds(5))
         .atMost(Duration.ofSeconds(10))
         .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+    assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
+  }
+
+  @Test
+  void aKilledHoldersVipMovesAndTheGapIsReported() throws Exception {
+    withLogs(this::killedHolder);
+  }
+
+  /** kill -9 of the holder's proxy: nothing tells keepalived but the failing track script. */
+  private void killedHolder() throws Exception {
+    lb1.start();
+    lb2.start();
+    await("VIP on lb-1 (priority 200)")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+    ClientLoop clients = new ClientLoop(lab, client, VIP, PORT).start();
+    await("the client loop's first connections")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> clients.succeeded() >= 5);
+
+    long killedAt = System.nanoTime();
+    lb1.killProxy();
+    await("VIP moves to lb-2 after lb-1's proxy was killed")
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> lab.hasAddress(lb2.ns, VIP));
+    long movedMillis = (System.nanoTime() - killedAt) / 1_000_000;
+    long after = clients.succeeded();
+    await("connections through lb-2")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> clients.succeeded() >= after + 5);
+    ClientLoop.Result killed = clients.stop();
+    System.out.printf(
+        "VIP holder's proxy killed (-9): VIP on lb-2 after %d ms; %d connections, %d failed,"
+            + " no connection answered for %d ms%n",
+        movedMillis, killed.attempts(), killed.failed(), killed.longestGapMillis());
     assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
   }
 

@@ -276,6 +276,11 @@ final class LbHost implements AutoCloseable {
     awaitProxyExit();
   }
 
+  /** kill -9: no stop sequence at all, as when the JVM crashes or the OOM killer strikes. */
+  void killProxy() throws InterruptedException {
+    proxy.destroyForcibly().waitFor();
+  }
+
   /** SIGTERM only: the proxy fails /readyz at once and keeps serving through its delay. */
   void signalProxy() {
     proxy.destroy();
