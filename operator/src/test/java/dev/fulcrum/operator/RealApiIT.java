@@ -111,6 +111,21 @@ class RealApiIT {
                   e.getSpec().rebalance.tolerancePercent = 20;
                 })));
     cases.put(
+        "unicast and preemptDelaySeconds are VRRP settings: they need a virtualIP",
+        List.of(
+            elb(
+                "unicast-no-vip",
+                e -> {
+                  e.getSpec().frontend.virtualIP = null;
+                  e.getSpec().frontend.unicast = true;
+                }),
+            elb(
+                "preempt-no-vip",
+                e -> {
+                  e.getSpec().frontend.virtualIP = null;
+                  e.getSpec().frontend.preemptDelaySeconds = 30;
+                })));
+    cases.put(
         "clientCertificateSecretRef is presented by HTTPS checks only: set mode: HTTPS",
         List.of(
             elb(

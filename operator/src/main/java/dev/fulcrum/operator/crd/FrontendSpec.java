@@ -15,6 +15,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "!has(self.virtualIP) || (has(self.interface) && has(self.virtualRouterId))",
     message = "a virtualIP needs interface and virtualRouterId (keepalived's VRRP instance)")
+@ValidationRule(
+    value =
+        "has(self.virtualIP) || ((!has(self.unicast) || !self.unicast) && !has(self.preemptDelaySeconds))",
+    message = "unicast and preemptDelaySeconds are VRRP settings: they need a virtualIP")
 public class FrontendSpec {
   @JsonPropertyDescription(
       "The port agents and kubectl connect to on the VIP and on every lb host, e.g. 6443.")
@@ -44,4 +48,18 @@ public class FrontendSpec {
   @Min(1)
   @Max(255)
   public Integer virtualRouterId;
+
+  @JsonPropertyDescription(
+      "VRRP over unicast instead of multicast, for networks that drop multicast (most clouds):"
+          + " each lb host advertises to the others at its address, spec.proxies[].vrrpAddress or"
+          + " else the IP of its endpoint (default false).")
+  public Boolean unicast;
+
+  @JsonPropertyDescription(
+      "Seconds a recovered lb host with the higher priority waits before it takes the VIP back"
+          + " (keepalived's preempt_delay), so a flapping host does not pull it to and fro (default"
+          + " 0: at once).")
+  @Min(0)
+  @Max(1000)
+  public Integer preemptDelaySeconds;
 }

@@ -31,6 +31,13 @@ public class ProxySpec {
   @Max(254)
   public Integer priority;
 
+  // Written into keepalived.conf on the lb hosts, so only address characters.
+  @JsonPropertyDescription(
+      "With frontend.unicast: this host's address on the VRRP interface, when it is not the IP in"
+          + " endpoint (e.g. the endpoint is a DNS name or on another network).")
+  @Pattern("^[0-9a-fA-F:.]{2,45}$")
+  public String vrrpAddress;
+
   public ProxySpec() {}
 
   public ProxySpec(String name, String endpoint, Integer priority) {

@@ -80,7 +80,47 @@ public final class SpecMapping {
           .forEach(p -> priorities.put(p.name, p.priority));
     }
     return new FrontendConfig(
-        f.port, f.bind, f.virtualIP, f.interfaceName, f.virtualRouterId, priorities);
+        f.port,
+        f.bind,
+        f.virtualIP,
+        f.interfaceName,
+        f.virtualRouterId,
+        priorities,
+        Boolean.TRUE.equals(f.unicast) ? unicastPeers(proxies) : null,
+        f.preemptDelaySeconds);
+  }
+
+  /** Each proxy's VRRP address: its vrrpAddress, else the host of its endpoint. */
+  static Map<String, String> unicastPeers(List<ProxySpec> proxies) {
+    Map<String, String> peers = new TreeMap<>();
+    if (proxies != null) {
+      for (ProxySpec p : proxies) {
+        if (p != null && p.name != null) {
+          String address = vrrpAddress(p);
+          if (address != null) {
+            peers.put(p.name, address);
+          }
+        }
+      }
+    }
+    return peers;
+  }
+
+  /** The proxy's VRRP address; null when neither vrrpAddress nor the endpoint gives one. */
+  public static String vrrpAddress(ProxySpec p) {
+    if (p.vrrpAddress != null && !p.vrrpAddress.isBlank()) {
+      return p.vrrpAddress;
+    }
+    try {
+      String host = java.net.URI.create(p.endpoint).getHost();
+      if (host == null) {
+        return null;
+      }
+      host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+      return dev.fulcrum.proxy.api.ConfigValidator.isIpLiteral(host) ? host : null;
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return null;
+    }
   }
 
   private static HealthCheckConfig healthCheck(HealthCheckSpec h, ClientCertificate certificate) {

@@ -32,7 +32,8 @@ public final class SpecValidator {
       out.add("spec.frontend: is required");
     }
     checkBackends(spec.backends, out);
-    checkProxies(spec.proxies, out);
+    checkProxies(
+        spec.proxies, spec.frontend != null && Boolean.TRUE.equals(spec.frontend.unicast), out);
     if (spec.credentialsSecretRef == null || blank(spec.credentialsSecretRef.name)) {
       out.add("spec.credentialsSecretRef.name: is required");
     }
@@ -90,7 +91,7 @@ public final class SpecValidator {
     }
   }
 
-  private static void checkProxies(List<ProxySpec> proxies, List<String> out) {
+  private static void checkProxies(List<ProxySpec> proxies, boolean unicast, List<String> out) {
     if (proxies == null || proxies.isEmpty()) {
       out.add("spec.proxies: must name at least one proxy");
       return;
@@ -109,6 +110,14 @@ public final class SpecValidator {
       }
       if (p != null && !isHttpsUrl(p.endpoint)) {
         out.add(at + ".endpoint: must be an https:// URL (got \"" + p.endpoint + "\")");
+      }
+      if (p != null && unicast && isHttpsUrl(p.endpoint) && SpecMapping.vrrpAddress(p) == null) {
+        out.add(
+            at
+                + ".vrrpAddress: is required with frontend.unicast when the endpoint's host is not"
+                + " an IP address (got \""
+                + URI.create(p.endpoint).getHost()
+                + "\")");
       }
     }
   }

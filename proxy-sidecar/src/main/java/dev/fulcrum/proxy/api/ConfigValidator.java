@@ -100,6 +100,34 @@ public final class ConfigValidator {
                 }
               });
     }
+    if (f.unicastPeers() != null) {
+      if (f.virtualIP() == null) {
+        add("frontend.unicastPeers", "is only used with a virtualIP");
+      }
+      if (f.unicastPeers().size() < 2) {
+        add("frontend.unicastPeers", "needs this proxy and at least one peer");
+      }
+      f.unicastPeers()
+          .forEach(
+              (proxy, address) -> {
+                if (blank(proxy)) {
+                  add("frontend.unicastPeers", "proxy names must not be empty");
+                } else if (!isIpLiteral(address) || isWildcard(address)) {
+                  // It is written into keepalived.conf, which keepalived reads as root.
+                  add(
+                      "frontend.unicastPeers." + proxy,
+                      "must be the proxy's IP address on the VRRP interface (got \""
+                          + address
+                          + "\")");
+                }
+              });
+    }
+    if (f.preemptDelaySeconds() != null) {
+      if (f.virtualIP() == null) {
+        add("frontend.preemptDelaySeconds", "is only used with a virtualIP");
+      }
+      range("frontend.preemptDelaySeconds", f.preemptDelaySeconds(), 0, 1000);
+    }
     HealthCheckConfig h = c.healthCheck();
     range("healthCheck.intervalSeconds", h.intervalSeconds(), 1, 3600);
     range("healthCheck.downIntervalSeconds", h.downIntervalSeconds(), 1, 3600);
@@ -167,6 +195,10 @@ public final class ConfigValidator {
 
   private void add(String field, String problem) {
     problems.add(field + ": " + problem);
+  }
+
+  private static boolean isWildcard(String address) {
+    return address.equals("0.0.0.0") || address.equals("::") || address.equals("0:0:0:0:0:0:0:0");
   }
 
   private static boolean blank(String s) {

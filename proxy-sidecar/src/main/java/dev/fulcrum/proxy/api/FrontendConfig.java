@@ -16,6 +16,12 @@ import java.util.TreeMap;
  * @param virtualRouterId the VRRP router id, 1-255
  * @param priorities VRRP priority by proxy name (the resource's {@code proxies[].priority}); every
  *     proxy receives the same map and picks its own entry, so the content version stays equal
+ * @param unicastPeers VRRP over unicast, for networks that drop multicast: each proxy's address on
+ *     the VRRP interface, by proxy name; a proxy sends from its own entry to all the others. Null:
+ *     multicast
+ * @param preemptDelaySeconds how long a recovered host with the higher priority waits before it
+ *     takes the VIP back (keepalived's {@code preempt_delay}), so a flapping host does not pull the
+ *     VIP to and fro; null: at once
  */
 public record FrontendConfig(
     Integer port,
@@ -23,13 +29,28 @@ public record FrontendConfig(
     String virtualIP,
     @JsonProperty("interface") String interfaceName,
     Integer virtualRouterId,
-    Map<String, Integer> priorities) {
+    Map<String, Integer> priorities,
+    Map<String, String> unicastPeers,
+    Integer preemptDelaySeconds) {
 
   public static final String DEFAULT_BIND = "0.0.0.0";
 
   @JsonCreator
   public FrontendConfig {
     priorities = priorities == null || priorities.isEmpty() ? null : new TreeMap<>(priorities);
+    unicastPeers =
+        unicastPeers == null || unicastPeers.isEmpty() ? null : new TreeMap<>(unicastPeers);
+  }
+
+  /** A frontend whose VRRP is multicast and preempts at once. */
+  public FrontendConfig(
+      Integer port,
+      String bind,
+      String virtualIP,
+      String interfaceName,
+      Integer virtualRouterId,
+      Map<String, Integer> priorities) {
+    this(port, bind, virtualIP, interfaceName, virtualRouterId, priorities, null, null);
   }
 
   /** A frontend without VRRP priorities. */
@@ -45,6 +66,8 @@ public record FrontendConfig(
         virtualIP,
         interfaceName,
         virtualRouterId,
-        priorities);
+        priorities,
+        unicastPeers,
+        preemptDelaySeconds);
   }
 }

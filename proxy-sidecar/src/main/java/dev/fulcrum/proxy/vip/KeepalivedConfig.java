@@ -62,6 +62,19 @@ public final class KeepalivedConfig {
       out.append("  virtual_router_id ").append(vip.virtualRouterId()).append('\n');
       out.append("  priority ").append(priority).append('\n');
       out.append("  advert_int 1\n");
+      if (vip.preemptDelaySeconds() != null && vip.preemptDelaySeconds() > 0) {
+        out.append("  preempt_delay ").append(vip.preemptDelaySeconds()).append('\n');
+      }
+      java.util.Optional<String> source = vip.unicastSourceOf(proxyName);
+      if (source.isPresent()) {
+        // Where multicast does not pass: advertisements go to each peer, from this host.
+        out.append("  unicast_src_ip ").append(plainAddress(source.get())).append('\n');
+        out.append("  unicast_peer {\n");
+        for (String peer : vip.unicastPeersOf(proxyName)) {
+          out.append("    ").append(plainAddress(peer)).append('\n');
+        }
+        out.append("  }\n");
+      }
       out.append("  virtual_ipaddress {\n    ").append(vip.cidr()).append("\n  }\n");
       out.append("  track_script {\n    ").append(scriptName(vip)).append("\n  }\n");
       out.append("}\n");
@@ -90,6 +103,13 @@ public final class KeepalivedConfig {
                 + vip.loadBalancerIds());
       }
     }
+  }
+
+  private static String plainAddress(String address) {
+    if (!ADDRESS.matcher(address).matches()) {
+      throw new IllegalArgumentException("\"" + address + "\" is not a plain address");
+    }
+    return address;
   }
 
   /** The track script of one VIP's instance, e.g. {@code fulcrum_51_10_10_10_100_ready}. */

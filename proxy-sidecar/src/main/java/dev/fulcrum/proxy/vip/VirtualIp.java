@@ -20,7 +20,36 @@ public record VirtualIp(
     String interfaceName,
     int virtualRouterId,
     Map<String, Integer> priorities,
-    List<String> loadBalancerIds) {
+    List<String> loadBalancerIds,
+    Map<String, String> unicastPeers,
+    Integer preemptDelaySeconds) {
+
+  /** A multicast VIP that preempts at once. */
+  public VirtualIp(
+      String cidr,
+      String interfaceName,
+      int virtualRouterId,
+      Map<String, Integer> priorities,
+      List<String> loadBalancerIds) {
+    this(cidr, interfaceName, virtualRouterId, priorities, loadBalancerIds, Map.of(), null);
+  }
+
+  /** This proxy's own unicast address, or empty for multicast (or a proxy missing from the map). */
+  public java.util.Optional<String> unicastSourceOf(String proxyName) {
+    return java.util.Optional.ofNullable(unicastPeers == null ? null : unicastPeers.get(proxyName));
+  }
+
+  /** The other proxies' unicast addresses, sorted by proxy name. */
+  public List<String> unicastPeersOf(String proxyName) {
+    if (unicastPeers == null || !unicastPeers.containsKey(proxyName)) {
+      return List.of();
+    }
+    return new TreeMap<>(unicastPeers)
+        .entrySet().stream()
+            .filter(e -> !e.getKey().equals(proxyName))
+            .map(Map.Entry::getValue)
+            .toList();
+  }
 
   /** The address part of {@link #cidr()}. */
   public String address() {
@@ -51,7 +80,9 @@ public record VirtualIp(
                       f.interfaceName(),
                       f.virtualRouterId() == null ? 0 : f.virtualRouterId(),
                       f.priorities() == null ? Map.of() : f.priorities(),
-                      List.of()));
+                      List.of(),
+                      f.unicastPeers() == null ? Map.of() : f.unicastPeers(),
+                      f.preemptDelaySeconds()));
               ids.computeIfAbsent(f.virtualIP(), k -> new ArrayList<>()).add(id);
             });
     List<VirtualIp> out = new ArrayList<>();
@@ -63,7 +94,9 @@ public record VirtualIp(
                     v.interfaceName(),
                     v.virtualRouterId(),
                     v.priorities(),
-                    List.copyOf(ids.get(cidr)))));
+                    List.copyOf(ids.get(cidr)),
+                    v.unicastPeers(),
+                    v.preemptDelaySeconds())));
     return out;
   }
 }

@@ -47,13 +47,19 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
    * @param virtualIP the VIP with its prefix
    * @param priority this host's priority for it
    * @param loadBalancers the load balancers served on it, for the reader of the rendered file
+   * @param unicastSource this host's address for unicast VRRP; null for multicast
+   * @param unicastPeers the other hosts' addresses, with unicastSource
+   * @param preemptDelaySeconds keepalived's preempt_delay; null for none
    */
   public record Instance(
       String virtualIP,
       @JsonProperty("interface") String interfaceName,
       int virtualRouterId,
       int priority,
-      List<String> loadBalancers) {}
+      List<String> loadBalancers,
+      String unicastSource,
+      List<String> unicastPeers,
+      Integer preemptDelaySeconds) {}
 
   /** What this proxy's applied VIPs need, with this proxy's own priority for each. */
   static VrrpInstances of(String proxy, URI readyz, List<VirtualIp> vips) {
@@ -65,7 +71,10 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
               v.interfaceName(),
               v.virtualRouterId(),
               v.priorityOf(proxy).orElse(KeepalivedConfig.DEFAULT_PRIORITY),
-              v.loadBalancerIds()));
+              v.loadBalancerIds(),
+              v.unicastSourceOf(proxy).orElse(null),
+              v.unicastSourceOf(proxy).isPresent() ? v.unicastPeersOf(proxy) : null,
+              v.preemptDelaySeconds()));
     }
     return new VrrpInstances(FORMAT, proxy, readyz.toString(), List.copyOf(out));
   }
@@ -143,6 +152,29 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
     }
     range(at + ".virtualRouterId", in.virtualRouterId(), 1, 255);
     range(at + ".priority", in.priority(), 1, 254);
+    if (in.unicastSource() != null || in.unicastPeers() != null) {
+      if (in.unicastSource() == null
+          || !isAddress(in.unicastSource())
+          || in.unicastPeers() == null
+          || in.unicastPeers().isEmpty()
+          || in.unicastPeers().size() > 16) {
+        throw new IllegalArgumentException(
+            at
+                + ".unicastSource: unicast needs this host's address and 1 to 16 peers (got "
+                + quoted(String.valueOf(in.unicastSource()))
+                + ")");
+      }
+      for (int p = 0; p < in.unicastPeers().size(); p++) {
+        String peer = in.unicastPeers().get(p);
+        if (peer == null || !isAddress(peer)) {
+          throw new IllegalArgumentException(
+              at + ".unicastPeers[" + p + "]: not an address (got " + quoted(peer) + ")");
+        }
+      }
+    }
+    if (in.preemptDelaySeconds() != null) {
+      range(at + ".preemptDelaySeconds", in.preemptDelaySeconds(), 0, 1000);
+    }
     if (in.loadBalancers() == null
         || in.loadBalancers().stream()
             .anyMatch(id -> id == null || !LOAD_BALANCER.matcher(id).matches())) {
@@ -200,6 +232,19 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
     }
   }
 
+  /** This proxy's unicast map as the renderer reads it: itself, then its peers in order. */
+  private Map<String, String> unicast(Instance i) {
+    if (i.unicastSource() == null) {
+      return Map.of();
+    }
+    Map<String, String> out = new java.util.TreeMap<>();
+    out.put(proxy, i.unicastSource());
+    for (int p = 0; p < i.unicastPeers().size(); p++) {
+      out.put(proxy + "~peer-" + String.format("%02d", p), i.unicastPeers().get(p));
+    }
+    return out;
+  }
+
   /** The instances as the renderer's VIPs; each carries only this proxy's priority. */
   List<VirtualIp> vips() {
     return instances.stream()
@@ -210,7 +255,9 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
                     i.interfaceName(),
                     i.virtualRouterId(),
                     Map.of(proxy, i.priority()),
-                    List.copyOf(i.loadBalancers())))
+                    List.copyOf(i.loadBalancers()),
+                    unicast(i),
+                    i.preemptDelaySeconds()))
         .toList();
   }
 }

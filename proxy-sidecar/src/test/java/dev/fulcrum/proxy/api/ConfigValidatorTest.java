@@ -96,6 +96,34 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void unicastPeersMustBeAddressesAndThePreemptDelayInRange() {
+    FrontendConfig vip =
+        new FrontendConfig(
+            6443,
+            null,
+            "10.10.10.100/24",
+            "eth1",
+            51,
+            null,
+            java.util.Map.of("lb-1", "10.10.10.98", "lb-2", "10.10.10.99\n}"),
+            1001);
+    FrontendConfig noVip =
+        new FrontendConfig(
+            6443, null, null, null, null, null, java.util.Map.of("lb-1", "10.10.10.98"), 5);
+
+    assertThat(ConfigValidator.problems(with(vip, null, ONE)))
+        .containsExactly(
+            "frontend.unicastPeers.lb-2: must be the proxy's IP address on the VRRP interface"
+                + " (got \"10.10.10.99\n}\")",
+            "frontend.preemptDelaySeconds: must be between 0 and 1000 (got 1001)");
+    assertThat(ConfigValidator.problems(with(noVip, null, ONE)))
+        .containsExactly(
+            "frontend.unicastPeers: is only used with a virtualIP",
+            "frontend.unicastPeers: needs this proxy and at least one peer",
+            "frontend.preemptDelaySeconds: is only used with a virtualIP");
+  }
+
+  @Test
   void anInterfaceNameThatCouldBreakKeepalivedConfIsRefused() {
     FrontendConfig vip =
         new FrontendConfig(6443, null, "10.10.10.100/24", "eth1 }\nvrrp_script x {", 51, null);

@@ -107,4 +107,29 @@ class KeepalivedConfigTest {
             "virtualRouterId 51 on eth1 is used by two VIPs: 10.10.10.100/24 [default.a] and"
                 + " 10.10.10.101/24 [default.b]");
   }
+
+  @Test
+  void unicastSendsFromThisHostToEveryPeerAndPreemptionCanWait() {
+    var configs =
+        Map.of(
+            "default.k3s-api",
+            VipConfigs.withUnicast(
+                withVip(6443, "10.10.10.100/24", 51, PRIO),
+                Map.of("lb-1", "10.10.10.98", "lb-2", "10.10.10.99", "lb-3", "10.10.10.97"),
+                30));
+
+    String lb1 = render("lb-1", configs);
+    String lb2 = render("lb-2", configs);
+
+    assertThat(lb1)
+        .contains(
+            "  preempt_delay 30\n"
+                + "  unicast_src_ip 10.10.10.98\n"
+                + "  unicast_peer {\n    10.10.10.99\n    10.10.10.97\n  }\n");
+    assertThat(lb2).contains("  unicast_src_ip 10.10.10.99\n  unicast_peer {\n    10.10.10.98\n");
+    assertThat(
+            render("lb-1", Map.of("default.k3s-api", withVip(6443, "10.10.10.100/24", 51, PRIO))))
+        .as("multicast by default")
+        .doesNotContain("unicast", "preempt_delay");
+  }
 }

@@ -239,6 +239,49 @@ class KeepalivedFailoverIT {
     assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
   }
 
+  @Test
+  void whereMulticastIsDroppedUnicastVrrpKeepsExactlyOneHolder() throws Exception {
+    withLogs(this::unicast);
+  }
+
+  /**
+   * nftables drops VRRP's multicast on both hosts: with multicast VRRP each host thinks itself
+   * alone and both hold the VIP; with unicast peers exactly one does, sample after sample.
+   */
+  private void unicast() throws Exception {
+    lab.dropMulticastVrrp(lb1.ns);
+    lab.dropMulticastVrrp(lb2.ns);
+    lb1.start();
+    lb2.start();
+    await("with multicast dropped, both hosts take the VIP (the filter works)")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && lab.hasAddress(lb2.ns, VIP));
+
+    for (LbHost h : List.of(lb1, lb2)) {
+      h.useUnicast();
+      h.stopProxy();
+      h.startProxy(); // its new instances are rendered and keepalived reloaded
+    }
+    await("both keepalived.conf rendered with unicast peers")
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              assertThat(Files.readString(lb1.keepalivedConf()))
+                  .contains("unicast_src_ip 192.0.2.11", "unicast_peer {\n    192.0.2.12\n  }");
+              assertThat(Files.readString(lb2.keepalivedConf()))
+                  .contains("unicast_src_ip 192.0.2.12", "unicast_peer {\n    192.0.2.11\n  }");
+            });
+    await("with unicast peers, the VIP on lb-1 only")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+    await("exactly one host holds the VIP at every sample for 30 s")
+        .during(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(35))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) != lab.hasAddress(lb2.ns, VIP));
+    assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
+  }
+
   private interface Scenario {
     void run() throws Exception;
   }

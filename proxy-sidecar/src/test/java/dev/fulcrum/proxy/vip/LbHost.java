@@ -40,6 +40,7 @@ final class LbHost implements AutoCloseable {
   private Process proxy;
   private int starts;
   private String ingress = "";
+  private String unicastPeers = "null";
   private final Path jar;
   private Thread pathUnit;
   private volatile boolean closed;
@@ -94,6 +95,12 @@ final class LbHost implements AutoCloseable {
     writeConfig("{lb-1: 200, lb-2: 100}");
   }
 
+  /** VRRP over unicast between lb-1 and lb-2 from the next start on (as `frontend.unicast`). */
+  void useUnicast() throws IOException {
+    unicastPeers = "{lb-1: 192.0.2.11, lb-2: 192.0.2.12}";
+    writeConfig("{lb-1: 200, lb-2: 100}");
+  }
+
   /** (Re)writes proxy.yaml; the static load balancer carries these VRRP priorities. */
   void writeConfig(String priorities) throws IOException {
     Files.writeString(
@@ -114,6 +121,7 @@ final class LbHost implements AutoCloseable {
               interface: eth1
               virtualRouterId: 51
               priorities: %s
+              unicastPeers: %s
             healthCheck: {mode: TCP, intervalSeconds: 1, rise: 1, fall: 2}
             backends:
               - {name: echo, address: 192.0.2.20, port: 7000}
@@ -124,6 +132,7 @@ final class LbHost implements AutoCloseable {
                 dir.resolve("state"),
                 instancesFile(),
                 priorities,
+                unicastPeers,
                 ingress));
   }
 

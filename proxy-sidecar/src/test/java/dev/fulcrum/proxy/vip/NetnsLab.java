@@ -99,6 +99,45 @@ final class NetnsLab implements AutoCloseable {
     return run(argv.toArray(new String[0]));
   }
 
+  /**
+   * Drops VRRP's multicast group (224.0.0.18) in and out of {@code ns}, as many clouds and switches
+   * do; skips the test where nftables is missing.
+   */
+  void dropMulticastVrrp(String ns) throws Exception {
+    String nft = firstExisting("/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft");
+    assumeTrue(nft != null, "nftables is not installed (apt-get install nftables)");
+    run(IP, "netns", "exec", ns, nft, "add", "table", "ip", "novrrp");
+    for (String hook : List.of("input", "output")) {
+      run(
+          IP,
+          "netns",
+          "exec",
+          ns,
+          nft,
+          "add",
+          "chain",
+          "ip",
+          "novrrp",
+          hook,
+          "{ type filter hook " + hook + " priority 0 ; }");
+      run(
+          IP,
+          "netns",
+          "exec",
+          ns,
+          nft,
+          "add",
+          "rule",
+          "ip",
+          "novrrp",
+          hook,
+          "ip",
+          "daddr",
+          "224.0.0.18",
+          "drop");
+    }
+  }
+
   /** Whether {@code address} is on one of the interfaces of {@code ns} right now. */
   boolean hasAddress(String ns, String address) throws Exception {
     return run(IP, "-n", ns, "-o", "-4", "addr", "show").contains(" " + address + "/");

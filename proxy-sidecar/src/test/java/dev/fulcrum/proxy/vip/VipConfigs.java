@@ -39,4 +39,30 @@ final class VipConfigs {
             null)
         .normalized();
   }
+
+  /** {@code c} with unicast VRRP peers and a preempt delay. */
+  static LoadBalancerConfig withUnicast(
+      LoadBalancerConfig c, Map<String, String> peers, Integer preemptDelaySeconds) {
+    FrontendConfig f = c.frontend();
+    return new LoadBalancerConfig(
+            null,
+            c.epoch(),
+            new FrontendConfig(
+                f.port(),
+                f.bind(),
+                f.virtualIP(),
+                f.interfaceName(),
+                f.virtualRouterId(),
+                f.priorities(),
+                peers,
+                preemptDelaySeconds),
+            c.balance(),
+            c.healthCheck(),
+            c.timeouts(),
+            c.backends(),
+            c.maxConnections(),
+            c.rebalance(),
+            c.admission())
+        .normalized();
+  }
 }
