@@ -261,6 +261,7 @@ public final class ProxyEngine implements AutoCloseable {
       return;
     }
     String address = address(f.virtualIP());
+    checkVipFamily(address, effectiveBind(config));
     for (ServedLoadBalancer other : new TreeMap<>(served).values()) {
       FrontendConfig o = other.config().frontend();
       if (other.id().equals(id) || o.virtualIP() == null) {
@@ -295,6 +296,30 @@ public final class ProxyEngine implements AutoCloseable {
                 + other.id()
                 + "); each VIP on an interface needs a router id of its own");
       }
+    }
+  }
+
+  /**
+   * An IPv6 VIP on a frontend bound to IPv4 (0.0.0.0 is IPv4 only) would be held by keepalived and
+   * refuse every client, and the other way round; refused at push time instead.
+   */
+  private void checkVipFamily(String vip, String bind) {
+    boolean vipIs6 = vip.contains(":");
+    boolean bindIs6 = bind.contains(":");
+    boolean served = vipIs6 ? bindIs6 : !bindIs6 || isWildcard(bind);
+    if (!served) {
+      throw new InvalidConfigException(
+          "frontend.virtualIP",
+          vip
+              + " is IPv"
+              + (vipIs6 ? 6 : 4)
+              + " but the frontend binds "
+              + bind
+              + (frontendBind != null ? " (this proxy's frontendBind)" : "")
+              + ", which is IPv"
+              + (bindIs6 ? 6 : 4)
+              + " only: clients of the VIP would be refused; bind :: (IPv6 and IPv4) or the VIP's"
+              + " own family");
     }
   }
 

@@ -242,6 +242,19 @@ class AdminApiTest {
   }
 
   @Test
+  void anIpv6VipOnAFrontendBoundToIpv4Is422() {
+    HttpResponse<String> r = h.put(ID, TestConfigs.onVip(toA, "fd00::100/64", 51, Map.of()));
+
+    assertThat(r.statusCode()).isEqualTo(422);
+    assertThat(error(r))
+        .isEqualTo(
+            "frontend.virtualIP: fd00::100 is IPv6 but the frontend binds 127.0.0.1, which is"
+                + " IPv4 only: clients of the VIP would be refused; bind :: (IPv6 and IPv4) or the"
+                + " VIP's own family");
+    assertNothingChanged();
+  }
+
+  @Test
   void loadBalancersSharingAVipMustAgreeOnItsVrrpInstance() {
     assertThat(
             h.put(ID, TestConfigs.onVip(toA, "192.0.2.100/24", 51, Map.of("lb-1", 200)))
