@@ -303,6 +303,14 @@ final class ProxyPushes {
                 lb.listenError(),
                 lb.activeConnections(),
                 lb.backends());
-    return new Observation(o.proxy(), o.endpoint(), updated, o.vipHeld(), null, o.calledItself());
+    return new Observation(
+        o.proxy(),
+        o.endpoint(),
+        updated,
+        o.vipHeld(),
+        null,
+        o.calledItself(),
+        null,
+        o.keepalivedProblem());
   }
 }

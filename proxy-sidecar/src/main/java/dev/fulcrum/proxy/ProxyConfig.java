@@ -63,6 +63,9 @@ public record ProxyConfig(
   public record Admin(
       String listen, String certFile, String keyFile, String clientCaFile, String tokenFile) {}
 
+  /** fulcrum-keepalived.service's --result: its RuntimeDirectory, readable by the proxy. */
+  public static final String DEFAULT_RESULT_FILE = "/run/fulcrum-keepalived/result.json";
+
   /** The plain-HTTP telemetry port: /metrics, /healthz, /readyz. */
   public record Telemetry(String listen) {}
 
@@ -73,6 +76,8 @@ public record ProxyConfig(
    * @param instancesFile where the proxy writes the instances (in its state directory)
    * @param readyzUrl what each instance's track script asks; default the telemetry listener's
    *     /readyz
+   * @param resultFile where fulcrum-keepalived says what became of the instances; default {@link
+   *     #DEFAULT_RESULT_FILE}
    * @param configPath no longer read: the proxy once wrote keepalived.conf itself; refused with the
    *     way to move on
    * @param pidFile as configPath
@@ -81,6 +86,7 @@ public record ProxyConfig(
   public record Keepalived(
       String instancesFile,
       String readyzUrl,
+      String resultFile,
       String configPath,
       String pidFile,
       String reloadCommand) {}

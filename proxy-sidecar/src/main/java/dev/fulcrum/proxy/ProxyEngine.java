@@ -364,7 +364,13 @@ public final class ProxyEngine implements AutoCloseable {
     List<ProxyStatus.Summary> summaries =
         new TreeMap<>(served).values().stream().map(ServedLoadBalancer::summary).toList();
     Readiness r = readiness();
-    return new ProxyStatus(name, bootId, r.ready(), r.reason(), vipHeld, summaries);
+    return new ProxyStatus(name, bootId, r.ready(), r.reason(), vipHeld, summaries)
+        .withKeepalivedProblem(keepalivedProblem.get());
+  }
+
+  /** Where the status learns what became of the VIP hand-off (set once keepalived is used). */
+  public void keepalivedProblem(java.util.function.Supplier<String> problem) {
+    this.keepalivedProblem = problem;
   }
 
   /**
@@ -485,4 +491,6 @@ public final class ProxyEngine implements AutoCloseable {
 
   /** Whether this proxy should hold the VIP, and why not. */
   public record Readiness(boolean ready, String reason) {}
+
+  private volatile java.util.function.Supplier<String> keepalivedProblem = () -> null;
 }

@@ -106,7 +106,12 @@ public final class ProxyMain implements AutoCloseable {
             config.name(),
             java.nio.file.Path.of(config.keepalived().instancesFile()),
             URI.create(url),
-            vips);
+            vips,
+            java.nio.file.Path.of(
+                config.keepalived().resultFile() == null
+                    ? ProxyConfig.DEFAULT_RESULT_FILE
+                    : config.keepalived().resultFile()));
+    engine.keepalivedProblem(sync::problem);
     resources.add(0, sync);
     engine.onChange(sync::changed);
     sync.changed();

@@ -10,6 +10,8 @@ import dev.fulcrum.proxy.api.LoadBalancerStatus;
  * @param error why it could not be asked, null when it answered
  * @param calledItself the name the proxy reports ({@code name} in its proxy.yaml), null if unknown
  * @param revision the proxy's change-stream revision this answer reflects, null if unknown
+ * @param keepalivedProblem why the proxy's VRRP instances did not reach keepalived on its host,
+ *     null when they did (or it uses none)
  */
 public record Observation(
     String proxy,
@@ -18,7 +20,19 @@ public record Observation(
     Boolean vipHeld,
     String error,
     String calledItself,
-    String revision) {
+    String revision,
+    String keepalivedProblem) {
+
+  public Observation(
+      String proxy,
+      String endpoint,
+      LoadBalancerStatus loadBalancer,
+      Boolean vipHeld,
+      String error,
+      String calledItself,
+      String revision) {
+    this(proxy, endpoint, loadBalancer, vipHeld, error, calledItself, revision, null);
+  }
 
   public Observation(
       String proxy,

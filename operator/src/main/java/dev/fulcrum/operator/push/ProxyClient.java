@@ -68,7 +68,8 @@ public final class ProxyClient {
                   proxy.vipHeld(),
                   null,
                   proxy.name(),
-                  proxy.revision());
+                  proxy.revision(),
+                  proxy.keepalivedProblem());
             })
         .exceptionally(e -> unreachable(p, cause(e)));
   }

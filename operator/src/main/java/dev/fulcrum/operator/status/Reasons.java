@@ -21,5 +21,8 @@ public final class Reasons {
   public static final String ORPHANED_PROXY = "OrphanedProxy";
   public static final String PROXY_NAME_MISMATCH = "ProxyNameMismatch";
 
+  /** A proxy's VRRP instances did not reach keepalived on its host: the VIP may not follow. */
+  public static final String KEEPALIVED_FAILED = "KeepalivedFailed";
+
   private Reasons() {}
 }

@@ -114,6 +114,14 @@ public final class StatusBuilder {
             });
       }
     }
+    if (f.spec().frontend != null && f.spec().frontend.virtualIP != null) {
+      for (Observation o : f.observations()) {
+        if (o.reachable() && o.keepalivedProblem() != null) {
+          problems.add(
+              new String[] {Reasons.KEEPALIVED_FAILED, o.proxy() + ": " + o.keepalivedProblem()});
+        }
+      }
+    }
     boolean allSynced = synced == s.proxies.size() && f.desiredVersion() != null;
     for (BackendState b : s.backends) {
       if (Boolean.FALSE.equals(b.certificateCoversAddress)) {

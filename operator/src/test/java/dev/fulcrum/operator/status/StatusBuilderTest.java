@@ -318,6 +318,32 @@ class StatusBuilderTest {
   }
 
   @Test
+  void aProxyWhoseVipHandOffDidNotReachKeepalivedIsDegradedNamingItWithoutBlockingReady() {
+    Observation lb2 = synced("lb-2", V, VIP_SANS, false);
+    Observation refused =
+        new Observation(
+            lb2.proxy(),
+            lb2.endpoint(),
+            lb2.loadBalancer(),
+            false,
+            null,
+            "lb-2",
+            null,
+            "fulcrum-keepalived refused the VRRP instances, keepalived keeps its previous config:"
+                + " x");
+    ExternalLoadBalancerStatus s =
+        StatusBuilder.build(
+            null, facts(List.of(synced("lb-1", V, VIP_SANS, true), refused), Map.of(), false), T0);
+
+    assertThat(cond(s, "Ready").getStatus()).isEqualTo("True");
+    assertThat(cond(s, "Degraded").getReason()).isEqualTo("KeepalivedFailed");
+    assertThat(cond(s, "Degraded").getMessage())
+        .isEqualTo(
+            "lb-2: fulcrum-keepalived refused the VRRP instances, keepalived keeps its previous"
+                + " config: x");
+  }
+
+  @Test
   void skippedServerNodesAreListedWithTheirReason() {
     ExternalLoadBalancerSpec spec = spec();
     spec.backends = new dev.fulcrum.operator.crd.BackendsSpec();

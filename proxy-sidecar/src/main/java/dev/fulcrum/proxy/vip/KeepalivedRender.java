@@ -16,7 +16,12 @@ import java.util.List;
  *
  * <pre>
  * KeepalivedRender --instances FILE --config KEEPALIVED_CONF (--pid-file FILE | --reload-command CMD)
+ *     [--result FILE]
  * </pre>
+ *
+ * <p>With {@code --result}, each run also writes what became of the instances it read (their
+ * SHA-256, and the refusal if any) to a root-owned file the proxy may read, so the proxy can report
+ * a refused or never-rendered hand-off in {@code /v1/status} and the operator on the resource.
  */
 public final class KeepalivedRender {
   private KeepalivedRender() {}
@@ -30,12 +35,14 @@ public final class KeepalivedRender {
     String config = null;
     String pidFile = null;
     String reload = null;
+    String result = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--instances" -> instances = args[i + 1];
         case "--config" -> config = args[i + 1];
         case "--pid-file" -> pidFile = args[i + 1];
         case "--reload-command" -> reload = args[i + 1];
+        case "--result" -> result = args[i + 1];
         default -> {
           err.println("fulcrum-keepalived: unknown option " + args[i]);
           return 2;
@@ -48,11 +55,13 @@ public final class KeepalivedRender {
         || (pidFile == null) == (reload == null)) {
       err.println(
           "usage: KeepalivedRender --instances FILE --config KEEPALIVED_CONF"
-              + " (--pid-file FILE | --reload-command CMD)");
+              + " (--pid-file FILE | --reload-command CMD) [--result FILE]");
       return 2;
     }
     Path from = Path.of(instances);
     Path conf = Path.of(config).toAbsolutePath();
+    byte[] read = null;
+    String error = null;
     try {
       String rendered;
       Path script = conf.resolveSibling(KeepalivedSync.SCRIPT_FILE);
@@ -64,7 +73,8 @@ public final class KeepalivedRender {
         if (Files.size(from) > VrrpInstances.MAX_BYTES) {
           throw new IllegalArgumentException("larger than " + VrrpInstances.MAX_BYTES + " bytes");
         }
-        VrrpInstances v = VrrpInstances.parse(Files.readAllBytes(from));
+        read = Files.readAllBytes(from);
+        VrrpInstances v = VrrpInstances.parse(read);
         rendered = KeepalivedConfig.render(v.proxy(), script.toString(), v.vips());
         scriptText = ReadyzScript.render(URI.create(v.readyzUrl()));
       }
@@ -73,18 +83,26 @@ public final class KeepalivedRender {
       changed |= AtomicText.writeIfChanged(conf, rendered, "rw-------");
       if (!changed) {
         out.println("fulcrum-keepalived: " + conf + " is up to date");
-        return 0;
+      } else {
+        out.println("fulcrum-keepalived: " + conf + " rewritten from " + from);
+        new KeepalivedReload(pidFile, reload).reload();
       }
-      out.println("fulcrum-keepalived: " + conf + " rewritten from " + from);
-      new KeepalivedReload(pidFile, reload).reload();
-      return 0;
     } catch (IllegalArgumentException e) {
-      err.println(
-          "fulcrum-keepalived: " + from + ": " + e.getMessage() + "; " + conf + " left as it was");
-      return 1;
+      error = from + ": " + e.getMessage();
     } catch (IOException e) {
-      err.println("fulcrum-keepalived: " + e.getMessage() + "; " + conf + " left as it was");
-      return 1;
+      error = e.getMessage();
     }
+    if (error != null) {
+      err.println("fulcrum-keepalived: " + error + "; " + conf + " left as it was");
+    }
+    if (result != null) {
+      try {
+        AtomicText.writeIfChanged(
+            Path.of(result), RenderResult.of(read, error).toJson(), "rw-r--r--");
+      } catch (IOException e) {
+        err.println("fulcrum-keepalived: result not written: " + e.getMessage());
+      }
+    }
+    return error == null ? 0 : 1;
   }
 }

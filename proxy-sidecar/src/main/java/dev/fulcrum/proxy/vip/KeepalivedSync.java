@@ -27,6 +27,14 @@ public final class KeepalivedSync implements AutoCloseable {
   private final Path instancesFile;
   private final URI readyz;
   private final Supplier<List<VirtualIp>> vips;
+  private final Path resultFile;
+
+  /** How long the renderer may take before a hand-off it has not answered is reported. */
+  static final java.time.Duration GRACE = java.time.Duration.ofSeconds(30);
+
+  private final java.time.Duration grace;
+  private volatile String handedOverSha; // of the instances now in the file; null before any
+  private volatile long handedOverNanos;
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -41,10 +49,71 @@ public final class KeepalivedSync implements AutoCloseable {
    */
   public KeepalivedSync(
       String proxyName, Path instancesFile, URI readyz, Supplier<List<VirtualIp>> vips) {
+    this(proxyName, instancesFile, readyz, vips, null);
+  }
+
+  /**
+   * @param resultFile where fulcrum-keepalived says what it made of the last instances it read;
+   *     null: not watched
+   */
+  public KeepalivedSync(
+      String proxyName,
+      Path instancesFile,
+      URI readyz,
+      Supplier<List<VirtualIp>> vips,
+      Path resultFile) {
+    this(proxyName, instancesFile, readyz, vips, resultFile, GRACE);
+  }
+
+  KeepalivedSync(
+      String proxyName,
+      Path instancesFile,
+      URI readyz,
+      Supplier<List<VirtualIp>> vips,
+      Path resultFile,
+      java.time.Duration grace) {
+    this.grace = grace;
     this.proxyName = proxyName;
     this.instancesFile = instancesFile.toAbsolutePath();
     this.readyz = readyz;
     this.vips = vips;
+    this.resultFile = resultFile;
+  }
+
+  /**
+   * Why the instances handed over have not reached keepalived, or null: fulcrum-keepalived refused
+   * them (its reason), or has not rendered them {@link #GRACE} after they were written (the path
+   * unit is not running).
+   */
+  public String problem() {
+    String sha = handedOverSha;
+    if (sha == null || resultFile == null) {
+      return null;
+    }
+    RenderResult r;
+    try {
+      r = RenderResult.parse(Files.readAllBytes(resultFile));
+    } catch (IOException | RuntimeException e) {
+      r = null;
+    }
+    if (r != null && sha.equals(r.instancesSha256())) {
+      return r.error() == null
+          ? null
+          : "fulcrum-keepalived refused the VRRP instances, keepalived keeps its previous config: "
+              + r.error();
+    }
+    long waited = System.nanoTime() - handedOverNanos;
+    if (waited < grace.toNanos()) {
+      return null;
+    }
+    // No running count in the text: it is part of /v1/status, whose every change is announced.
+    return "fulcrum-keepalived has not rendered the VRRP instances written to "
+        + instancesFile
+        + " more than "
+        + grace.toSeconds()
+        + " s ago"
+        + (r == null ? " (no " + resultFile + ")" : " (its last run was at " + r.at() + ")")
+        + ": is fulcrum-keepalived.path enabled?";
   }
 
   /** Schedules a sync; several changes in a burst are each rendered, but only a diff is written. */
@@ -73,8 +142,15 @@ public final class KeepalivedSync implements AutoCloseable {
     }
     // Checked as the renderer will check it: a value it would refuse is named here, in this log.
     String json = VrrpInstances.of(proxyName, readyz, current).toJson();
-    VrrpInstances.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    if (!AtomicText.writeIfChanged(instancesFile, json, "rw-r-----")) {
+    byte[] bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    VrrpInstances.parse(bytes);
+    String sha = RenderResult.sha256(bytes);
+    boolean written = AtomicText.writeIfChanged(instancesFile, json, "rw-r-----");
+    if (written || !sha.equals(handedOverSha)) {
+      handedOverNanos = System.nanoTime(); // a file found unchanged at start counts from now
+      handedOverSha = sha;
+    }
+    if (!written) {
       return false;
     }
     log.info(

@@ -105,6 +105,9 @@ class KeepalivedFailoverIT {
     // As deploy/ installs it: the proxy is unprivileged, and what root's keepalived loads and
     // runs is root's alone.
     assertThat(lb1.proxyUid()).isEqualTo(Integer.toString(LbHost.PROXY_UID));
+    // The renderer's result came back to the unprivileged proxy: nothing to report.
+    assertThat(lb1.resultFile()).exists();
+    assertThat(lb1.status().has("keepalivedProblem")).as(lb1.status().toString()).isFalse();
     for (Path file :
         List.of(
             lb1.keepalivedConf(),

@@ -40,13 +40,23 @@ class KeepalivedSyncTest {
   }
 
   private KeepalivedSync sync() {
+    return sync(java.time.Duration.ofSeconds(30));
+  }
+
+  private KeepalivedSync sync(java.time.Duration grace) {
     sync =
         new KeepalivedSync(
             "lb-1",
             dir.resolve("state").resolve("vrrp-instances.json"),
             URI.create("http://127.0.0.1:9100/readyz"),
-            () -> VirtualIp.of(applied));
+            () -> VirtualIp.of(applied),
+            result(),
+            grace);
     return sync;
+  }
+
+  private Path result() {
+    return dir.resolve("run").resolve("result.json");
   }
 
   private Path conf() {
@@ -59,7 +69,8 @@ class KeepalivedSyncTest {
         new String[] {
           "--instances", sync.instancesFile().toString(),
           "--config", conf().toString(),
-          "--reload-command", "echo reload >> '" + dir.resolve("reloads") + "'"
+          "--reload-command", "echo reload >> '" + dir.resolve("reloads") + "'",
+          "--result", result().toString()
         },
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -190,5 +201,35 @@ class KeepalivedSyncTest {
       assertThat(Files.readString(conf())).isEqualTo(confBefore);
     }
     assertThat(reloads()).isEqualTo(1);
+  }
+
+  /** What became of the hand-off comes back to the proxy, for /v1/status and the resource. */
+  @Test
+  void theProxyLearnsWhetherItsInstancesWereRenderedRefusedOrNeverRead() throws Exception {
+    applied.put("default.k3s-api", withVip(6443, "10.10.10.100/24", 51, PRIO));
+    KeepalivedSync s = sync(java.time.Duration.ZERO);
+    s.sync();
+
+    assertThat(s.problem())
+        .isEqualTo(
+            "fulcrum-keepalived has not rendered the VRRP instances written to "
+                + s.instancesFile()
+                + " more than 0 s ago (no "
+                + result()
+                + "): is fulcrum-keepalived.path enabled?");
+
+    assertThat(render()).isZero();
+    assertThat(s.problem()).as("rendered").isNull();
+
+    // Restored from an old state file: two VIPs with one router id, which keepalived refuses.
+    applied.put("default.ingress", withVip(443, "10.10.10.101/24", 51, PRIO));
+    s.sync();
+    assertThat(render()).isEqualTo(1);
+    assertThat(s.problem())
+        .startsWith(
+            "fulcrum-keepalived refused the VRRP instances, keepalived keeps its previous config: "
+                + s.instancesFile()
+                + ": virtualRouterId 51 on eth1 is used by two VIPs");
+    assertThat(Files.readString(conf())).doesNotContain("10.10.10.101");
   }
 }

@@ -70,6 +70,11 @@ final class LbHost implements AutoCloseable {
     writeConfig("{lb-1: 200, lb-2: 100}");
   }
 
+  /** fulcrum-keepalived's --result, root's, readable by the proxy. */
+  Path resultFile() {
+    return dir.resolve("keepalived-result.json");
+  }
+
   Path instancesFile() {
     return dir.resolve("state").resolve("vrrp-instances.json");
   }
@@ -113,6 +118,7 @@ final class LbHost implements AutoCloseable {
         workerThreads: 1
         keepalived:
           instancesFile: "%s"
+          resultFile: "%s"
         loadBalancers:
           - id: default.k3s-api
             frontend:
@@ -131,6 +137,7 @@ final class LbHost implements AutoCloseable {
                 dir.resolve("token"),
                 dir.resolve("state"),
                 instancesFile(),
+                resultFile(),
                 priorities,
                 unicastPeers,
                 ingress));
@@ -216,6 +223,7 @@ final class LbHost implements AutoCloseable {
             case "/var/lib/fulcrum/vrrp-instances.json" -> instancesFile().toString();
             case "/etc/keepalived/keepalived.conf" -> keepalivedConf().toString();
             case "/run/keepalived.pid" -> dir.resolve("keepalived.pid").toString();
+            case "/run/fulcrum-keepalived/result.json" -> resultFile().toString();
             default -> word;
           });
     }
