@@ -11,8 +11,11 @@ final class ClientLoop {
   /**
    * @param slowestMillis the longest single attempt (a SYN retried after a VIP move shows here)
    * @param longestGapMillis the longest time between two answered connections
+   * @param refused failed connections that were refused or reset (a closed listener, no process);
+   *     the others were accepted but never greeted
    */
-  record Result(long attempts, long failed, long slowestMillis, long longestGapMillis) {}
+  record Result(
+      long attempts, long failed, long refused, long slowestMillis, long longestGapMillis) {}
 
   private final NetnsLab lab;
   private final String ns;
@@ -20,6 +23,7 @@ final class ClientLoop {
   private final int port;
   private final AtomicLong attempts = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
   private final AtomicLong succeeded = new AtomicLong();
   private volatile boolean running = true;
   private long slowestNanos;
@@ -54,6 +58,10 @@ final class ClientLoop {
         ok = !lab.firstLine(ns, host, port).isEmpty();
       } catch (Exception e) {
         ok = false;
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("refused") || m.contains("reset")) {
+          refused.incrementAndGet();
+        }
       }
       long now = System.nanoTime();
       slowestNanos = Math.max(slowestNanos, now - started);
@@ -71,6 +79,10 @@ final class ClientLoop {
     running = false;
     thread.join();
     return new Result(
-        attempts.get(), failed.get(), slowestNanos / 1_000_000, longestGapNanos / 1_000_000);
+        attempts.get(),
+        failed.get(),
+        refused.get(),
+        slowestNanos / 1_000_000,
+        longestGapNanos / 1_000_000);
   }
 }
