@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -34,6 +35,7 @@ public class ExternalLoadBalancerReconciler
   private static final Logger log = LoggerFactory.getLogger(ExternalLoadBalancerReconciler.class);
 
   private final LoadBalancerSync sync;
+  private final boolean serverSideApply;
   private final ChangeEvents events;
   private final String nodeLabelSelector;
   private final Duration clearTimeout;
@@ -47,6 +49,21 @@ public class ExternalLoadBalancerReconciler
       String nodeLabelSelector,
       Duration clearTimeout,
       Set<String> credentialsSecrets) {
+    this(sync, client, nodeLabelSelector, clearTimeout, credentialsSecrets, true);
+  }
+
+  /**
+   * @param serverSideApply whether the API server takes server-side apply for status (the Fabric8
+   *     mock does not)
+   */
+  public ExternalLoadBalancerReconciler(
+      LoadBalancerSync sync,
+      io.fabric8.kubernetes.client.KubernetesClient client,
+      String nodeLabelSelector,
+      Duration clearTimeout,
+      Set<String> credentialsSecrets,
+      boolean serverSideApply) {
+    this.serverSideApply = serverSideApply;
     this.credentialsSecrets = Set.copyOf(credentialsSecrets);
     this.sync = sync;
     this.events = new ChangeEvents(client);
@@ -79,6 +96,21 @@ public class ExternalLoadBalancerReconciler
             name -> secretNamed(name, elb.getMetadata().getNamespace()));
     events.emit(elb, ChangeEvents.between(elb.getStatus(), o.status()));
     if (StatusDiff.same(elb.getStatus(), o.status())) {
+      return UpdateControl.<ExternalLoadBalancer>noUpdate().rescheduleAfter(o.nextCheck());
+    }
+    if (!serverSideApply) {
+      // Without server-side apply JOSDK would send a JSON Patch computed against its cached copy,
+      // whose list indexes a concurrent write can have moved ("index out of bounds"): replace the
+      // whole status instead, locked on the resourceVersion read, retried from the cache on a
+      // conflict, and cached for the next reconcile.
+      ExternalLoadBalancerStatus status = o.status();
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+          elb,
+          context,
+          r -> {
+            r.setStatus(status);
+            return r;
+          });
       return UpdateControl.<ExternalLoadBalancer>noUpdate().rescheduleAfter(o.nextCheck());
     }
     return UpdateControl.patchStatus(statusPatch(elb, o.status())).rescheduleAfter(o.nextCheck());

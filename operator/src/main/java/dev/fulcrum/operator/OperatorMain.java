@@ -180,7 +180,8 @@ public final class OperatorMain {
             client,
             settings.nodeLabelSelector(),
             settings.clearTimeout(),
-            settings.credentialsSecrets()),
+            settings.credentialsSecrets(),
+            useSsa),
         c -> {
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());

@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.status.Conditions;
 import dev.fulcrum.operator.testing.FakeAdminApi;
+import dev.fulcrum.operator.testing.MockLeases;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.proxy.admin.Pki;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -34,7 +33,7 @@ class LeaderElectionMockIT {
         TestCluster cluster = new TestCluster(client)) {
       client.secrets().resource(Resources.credentials("t", ca.certificatePem())).create();
       cluster.put(Nodes.server("server-1", "127.0.0.11").build());
-      allowLeases();
+      MockLeases.grant(server);
       // A previous leader handed over twice already; the Lease's count plays no part.
       client.resource(lease("fulcrum-operator", 2)).create();
       long before = System.currentTimeMillis();
@@ -51,31 +50,6 @@ class LeaderElectionMockIT {
           .as("the leader's epoch: when it began to lead")
           .isBetween(before, System.currentTimeMillis());
     }
-  }
-
-  /**
-   * JOSDK checks its Lease permissions with a SelfSubjectRulesReview, which the CRUD mock lacks.
-   */
-  private static void allowLeases() {
-    SelfSubjectRulesReview review =
-        new SelfSubjectRulesReviewBuilder()
-            .withNewMetadata()
-            .endMetadata()
-            .withNewStatus()
-            .addNewResourceRule()
-            .withApiGroups("coordination.k8s.io")
-            .withResources("leases")
-            .withVerbs("*")
-            .endResourceRule()
-            .withIncomplete(false)
-            .endStatus()
-            .build();
-    server
-        .expect()
-        .post()
-        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, review)
-        .always();
   }
 
   private static Lease lease(String name, int transitions) {

@@ -1,9 +1,9 @@
 package dev.fulcrum.operator.demo;
 
+import dev.fulcrum.operator.testing.MockLeases;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -88,35 +88,10 @@ final class DemoApi implements AutoCloseable {
             Discovery.around(new KubernetesMixedDispatcher(responses)),
             false);
     mock.init(InetAddress.getByName("127.0.0.1"), 0);
-    grantLeases(mock);
+    // The operator elects a leader as installed.
+    MockLeases.grant(mock);
     Files.writeString(kubeconfig, kubeconfigYaml("http://127.0.0.1:" + mock.getPort()));
     return new DemoApi(mock, null, null, kubeconfig).prepare();
-  }
-
-  /**
-   * The operator elects a leader as installed, and JOSDK first checks its Lease permissions with a
-   * SelfSubjectRulesReview, which the CRUD mock does not answer: the mock grants what the chart's
-   * Role would.
-   */
-  private static void grantLeases(KubernetesMockServer mock) {
-    mock.expect()
-        .post()
-        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(
-            201,
-            new SelfSubjectRulesReviewBuilder()
-                .withNewMetadata()
-                .endMetadata()
-                .withNewStatus()
-                .addNewResourceRule()
-                .withApiGroups("coordination.k8s.io")
-                .withResources("leases")
-                .withVerbs("get", "create", "update")
-                .endResourceRule()
-                .withIncomplete(false)
-                .endStatus()
-                .build())
-        .always();
   }
 
   /** The CRD first, then the namespace: what {@code helm install} would have made. */
