@@ -65,7 +65,7 @@ public final class ProxyMain implements AutoCloseable {
       vipHeld = new VipHeld(vips).register(metrics.registry());
     }
     if (config.keepalived() != null) {
-      startKeepalivedSync(config, vips);
+      startKeepalivedSync(config, vips, metrics);
     }
     ProxyConfig.Admin a = config.admin();
     InetSocketAddress at = ProxyConfig.parseListen(a.listen());
@@ -88,7 +88,8 @@ public final class ProxyMain implements AutoCloseable {
   }
 
   /** Hands keepalived the VRRP instances now and after every applied change. */
-  private void startKeepalivedSync(ProxyConfig config, Supplier<List<VirtualIp>> vips) {
+  private void startKeepalivedSync(
+      ProxyConfig config, Supplier<List<VirtualIp>> vips, ProxyMetrics metrics) {
     String url = config.keepalived().readyzUrl();
     if (url == null) {
       InetSocketAddress t = telemetry.localAddress();
@@ -112,6 +113,12 @@ public final class ProxyMain implements AutoCloseable {
                     ? ProxyConfig.DEFAULT_RESULT_FILE
                     : config.keepalived().resultFile()));
     engine.keepalivedProblem(sync::problem);
+    // 1 while the VRRP instances handed over have reached keepalived (or none are needed), 0 while
+    // fulcrum-keepalived refused them or has not rendered them; /v1/status says why.
+    io.micrometer.core.instrument.Gauge.builder(
+            "fulcrum.keepalived.handoff.ok", sync, s -> s.problem() == null ? 1 : 0)
+        .description("Whether this proxy's VRRP instances reached keepalived")
+        .register(metrics.registry());
     resources.add(0, sync);
     engine.onChange(sync::changed);
     sync.changed();

@@ -108,6 +108,7 @@ class KeepalivedFailoverIT {
     // The renderer's result came back to the unprivileged proxy: nothing to report.
     assertThat(lb1.resultFile()).exists();
     assertThat(lb1.status().has("keepalivedProblem")).as(lb1.status().toString()).isFalse();
+    assertThat(lb1.metrics()).contains("fulcrum_keepalived_handoff_ok 1.0");
     for (Path file :
         List.of(
             lb1.keepalivedConf(),
@@ -291,6 +292,44 @@ class KeepalivedFailoverIT {
         .atMost(Duration.ofSeconds(35))
         .pollInterval(Duration.ofMillis(200))
         .until(() -> lab.hasAddress(lb1.ns, VIP) != lab.hasAddress(lb2.ns, VIP));
+    assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
+  }
+
+  @Test
+  void aRecoveredHolderTakesTheVipBackOnlyAfterThePreemptDelay() throws Exception {
+    withLogs(this::preemptDelay);
+  }
+
+  /**
+   * With a preempt delay of 8 s, lb-1 (priority 200) coming back after a crash leaves the VIP on
+   * lb-2 for at least that long (without it, the VIP returns as soon as lb-1 is ready, ~4 s).
+   */
+  private void preemptDelay() throws Exception {
+    int delay = 8;
+    lb1.usePreemptDelay(delay);
+    lb2.usePreemptDelay(delay);
+    lb1.start();
+    lb2.start();
+    await("VIP on lb-1 (priority 200)")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+    assertThat(Files.readString(lb1.keepalivedConf())).contains("  preempt_delay " + delay + "\n");
+
+    lb1.killProxy();
+    await("VIP moves to lb-2 after lb-1's proxy was killed")
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> lab.hasAddress(lb2.ns, VIP));
+    long restarted = System.nanoTime();
+    lb1.startProxy();
+    await("VIP returns to lb-1 after the preempt delay")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && !lab.hasAddress(lb2.ns, VIP));
+    long backMillis = (System.nanoTime() - restarted) / 1_000_000;
+    System.out.printf(
+        "VIP back on lb-1 %d ms after its proxy restarted (preempt delay %d s)%n",
+        backMillis, delay);
+    assertThat(backMillis).isGreaterThanOrEqualTo(delay * 1000L);
     assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
   }
 

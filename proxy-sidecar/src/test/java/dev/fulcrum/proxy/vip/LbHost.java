@@ -41,6 +41,7 @@ final class LbHost implements AutoCloseable {
   private int starts;
   private String ingress = "";
   private String unicastPeers = "null";
+  private String preemptDelay = "null";
   private final Path jar;
   private Thread pathUnit;
   private volatile boolean closed;
@@ -106,6 +107,12 @@ final class LbHost implements AutoCloseable {
     writeConfig("{lb-1: 200, lb-2: 100}");
   }
 
+  /** keepalived's preempt_delay from the next start on (as `frontend.preemptDelaySeconds`). */
+  void usePreemptDelay(int seconds) throws IOException {
+    preemptDelay = Integer.toString(seconds);
+    writeConfig("{lb-1: 200, lb-2: 100}");
+  }
+
   /** (Re)writes proxy.yaml; the static load balancer carries these VRRP priorities. */
   void writeConfig(String priorities) throws IOException {
     Files.writeString(
@@ -128,6 +135,7 @@ final class LbHost implements AutoCloseable {
               virtualRouterId: 51
               priorities: %s
               unicastPeers: %s
+              preemptDelaySeconds: %s
             healthCheck: {mode: TCP, intervalSeconds: 1, rise: 1, fall: 2}
             backends:
               - {name: echo, address: 192.0.2.20, port: 7000}
@@ -140,6 +148,7 @@ final class LbHost implements AutoCloseable {
                 resultFile(),
                 priorities,
                 unicastPeers,
+                preemptDelay,
                 ingress));
   }
 
