@@ -333,6 +333,41 @@ class KeepalivedFailoverIT {
     assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
   }
 
+  @Test
+  void anIpv6VipWithAnIpv6ServerIsServedToAClientInAnotherNamespace() throws Exception {
+    withLogs(this::ipv6);
+  }
+
+  private void ipv6() throws Exception {
+    String vip6 = "fd00::100";
+    lab.addAddress(lab.bridgeNamespace(), "fd00::20/64", "br0");
+    lab.addAddress(lb1.ns, "fd00::11/64", "eth1");
+    lab.addAddress(lb2.ns, "fd00::12/64", "eth1");
+    lab.addAddress(client, "fd00::50/64", "eth1");
+    lab.spawn(
+        lab.bridgeNamespace(),
+        dir.resolve("echo6.log"),
+        LbHost.java("dev.fulcrum.proxy.testing.EchoBackend", "echo6", "fd00::20", "7000"));
+    lb1.addIpv6();
+    lb2.addIpv6();
+    lb1.start();
+    lb2.start();
+    await("the IPv6 VIP on lb-1 (priority 200), the IPv4 one too")
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                lab.hasAddress(lb1.ns, vip6)
+                    && !lab.hasAddress(lb2.ns, vip6)
+                    && lab.hasAddress(lb1.ns, VIP));
+    assertThat(
+            await("a connection through the IPv6 VIP")
+                .atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> lab.firstLine(client, vip6, 6444), "echo6"::equals))
+        .isEqualTo("echo6");
+    assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
+  }
+
   private interface Scenario {
     void run() throws Exception;
   }

@@ -107,6 +107,28 @@ final class LbHost implements AutoCloseable {
     writeConfig("{lb-1: 200, lb-2: 100}");
   }
 
+  /**
+   * Adds an IPv6 load balancer, default.k3s-api-v6: port 6444 on VIP fd00::100 (router id 52),
+   * bound to :: (both families), in front of the echo server on [fd00::20]:7000.
+   */
+  void addIpv6() throws IOException {
+    ingress =
+        """
+          - id: default.k3s-api-v6
+            frontend:
+              port: 6444
+              bind: "::"
+              virtualIP: fd00::100/64
+              interface: eth1
+              virtualRouterId: 52
+              priorities: {lb-1: 200, lb-2: 100}
+            healthCheck: {mode: TCP, intervalSeconds: 1, rise: 1, fall: 2}
+            backends:
+              - {name: echo6, address: "fd00::20", port: 7000}
+        """;
+    writeConfig("{lb-1: 200, lb-2: 100}");
+  }
+
   /** keepalived's preempt_delay from the next start on (as `frontend.preemptDelaySeconds`). */
   void usePreemptDelay(int seconds) throws IOException {
     preemptDelay = Integer.toString(seconds);

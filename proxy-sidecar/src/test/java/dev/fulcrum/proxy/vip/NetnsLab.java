@@ -138,9 +138,18 @@ final class NetnsLab implements AutoCloseable {
     }
   }
 
-  /** Whether {@code address} is on one of the interfaces of {@code ns} right now. */
+  /** Whether {@code address} (IPv4 or IPv6) is on one of the interfaces of {@code ns} now. */
   boolean hasAddress(String ns, String address) throws Exception {
-    return run(IP, "-n", ns, "-o", "-4", "addr", "show").contains(" " + address + "/");
+    return run(IP, "-n", ns, "-o", "addr", "show").contains(" " + address + "/");
+  }
+
+  /** Adds an address to {@code dev} in {@code ns}; an IPv6 one without duplicate detection. */
+  void addAddress(String ns, String cidr, String dev) throws Exception {
+    if (cidr.contains(":")) {
+      run(IP, "-n", ns, "addr", "add", cidr, "dev", dev, "nodad");
+    } else {
+      run(IP, "-n", ns, "addr", "add", cidr, "dev", dev);
+    }
   }
 
   /** Connects from {@code ns} with bash's /dev/tcp and returns the first line the server sends. */
