@@ -123,12 +123,7 @@ abstract class ProxyScenarios {
     elb.getSpec().balance = BalanceSpec.RoundRobin;
     elb.getSpec().backends = new BackendsSpec();
     elb.getSpec().backends.port = serverPort;
-    elb.getSpec().healthCheck = new HealthCheckSpec();
-    elb.getSpec().healthCheck.intervalSeconds = 1;
-    elb.getSpec().healthCheck.downIntervalSeconds = 1;
-    elb.getSpec().healthCheck.rise = 1;
-    elb.getSpec().healthCheck.fall = 1;
-    elb.getSpec().healthCheck.timeoutSeconds = 1;
+    elb.getSpec().healthCheck = Resources.checkedEverySecond();
     client.resource(change.apply(elb)).create();
   }
 
@@ -533,7 +528,7 @@ abstract class ProxyScenarios {
 
     servers.get(2).kill();
     long seen = awaitNanos(() -> "Down".equals(healthOnLb1("server-3")));
-    long shown = awaitNanos(() -> "Down".equals(statusHealth("server-3")));
+    long shown = awaitNanos(() -> "Down".equals(cluster.health("k3s-api", "server-3")));
     report("server Down", seen, shown);
 
     servers.get(0).close();
@@ -577,17 +572,6 @@ abstract class ProxyScenarios {
         .map(b -> b.health())
         .findFirst()
         .orElse(null);
-  }
-
-  private String statusHealth(String server) {
-    var s = cluster.status("k3s-api");
-    return s == null
-        ? null
-        : s.backends.stream()
-            .filter(b -> b.name.equals(server))
-            .map(b -> b.health)
-            .findFirst()
-            .orElse(null);
   }
 
   /** When {@code condition} first held, polled every 20 ms, within 10 s (the poll is 60 s). */

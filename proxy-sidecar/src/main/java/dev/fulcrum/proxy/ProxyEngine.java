@@ -10,7 +10,6 @@ import dev.fulcrum.proxy.api.ProxyStatus;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
 import java.io.IOException;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -394,23 +393,7 @@ public final class ProxyEngine implements AutoCloseable {
 
   /** Ready when every frontend listens with at least one backend up (keepalived's track script). */
   public Readiness readiness() {
-    if (stopping) {
-      return new Readiness(false, "shutting down");
-    }
-    if (stateProblem != null) {
-      return new Readiness(false, stateProblem);
-    }
-    Collection<ServedLoadBalancer> all = served.values();
-    if (all.isEmpty()) {
-      return new Readiness(false, "no load balancer is configured yet");
-    }
-    for (ServedLoadBalancer lb : new TreeMap<>(served).values()) {
-      String problem = lb.notReadyReason();
-      if (problem != null) {
-        return new Readiness(false, lb.id() + ": " + problem);
-      }
-    }
-    return new Readiness(true, null);
+    return readiness(lb -> true, "no load balancer is configured yet");
   }
 
   /**
@@ -421,6 +404,17 @@ public final class ProxyEngine implements AutoCloseable {
    * @param vip the VIP's address, without prefix
    */
   public Readiness readiness(String vip) {
+    return readiness(
+        lb -> {
+          String cidr = lb.config().frontend().virtualIP();
+          return cidr != null && address(cidr).equals(vip);
+        },
+        "no load balancer on this proxy has the VIP " + vip);
+  }
+
+  /** Ready when every load balancer {@code counted} is ready, and there is at least one. */
+  private Readiness readiness(
+      java.util.function.Predicate<ServedLoadBalancer> counted, String noneCounted) {
     if (stopping) {
       return new Readiness(false, "shutting down");
     }
@@ -429,8 +423,7 @@ public final class ProxyEngine implements AutoCloseable {
     }
     boolean any = false;
     for (ServedLoadBalancer lb : new TreeMap<>(served).values()) {
-      String cidr = lb.config().frontend().virtualIP();
-      if (cidr == null || !address(cidr).equals(vip)) {
+      if (!counted.test(lb)) {
         continue;
       }
       any = true;
@@ -439,9 +432,7 @@ public final class ProxyEngine implements AutoCloseable {
         return new Readiness(false, lb.id() + ": " + problem);
       }
     }
-    return any
-        ? new Readiness(true, null)
-        : new Readiness(false, "no load balancer on this proxy has the VIP " + vip);
+    return any ? new Readiness(true, null) : new Readiness(false, noneCounted);
   }
 
   public String name() {

@@ -111,6 +111,9 @@ public final class SpecMapping {
     if (p.vrrpAddress != null && !p.vrrpAddress.isBlank()) {
       return p.vrrpAddress;
     }
+    if (p.endpoint == null) {
+      return null;
+    }
     try {
       String host = java.net.URI.create(p.endpoint).getHost();
       if (host == null) {
@@ -118,7 +121,7 @@ public final class SpecMapping {
       }
       host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
       return dev.fulcrum.proxy.api.ConfigValidator.isIpLiteral(host) ? host : null;
-    } catch (IllegalArgumentException | NullPointerException e) {
+    } catch (IllegalArgumentException e) {
       return null;
     }
   }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.operator.crd.BackendsSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.BalanceSpec;
-import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.status.Conditions;
 import dev.fulcrum.operator.testing.Nodes;
@@ -82,12 +81,7 @@ final class SeedTopology implements AutoCloseable {
     elb.getSpec().balance = BalanceSpec.RoundRobin;
     elb.getSpec().backends = new BackendsSpec();
     elb.getSpec().backends.port = serverPort;
-    elb.getSpec().healthCheck = new HealthCheckSpec();
-    elb.getSpec().healthCheck.intervalSeconds = 1;
-    elb.getSpec().healthCheck.downIntervalSeconds = 1;
-    elb.getSpec().healthCheck.rise = 1;
-    elb.getSpec().healthCheck.fall = 1;
-    elb.getSpec().healthCheck.timeoutSeconds = 1;
+    elb.getSpec().healthCheck = Resources.checkedEverySecond();
     client.resource(elb).create();
   }
 

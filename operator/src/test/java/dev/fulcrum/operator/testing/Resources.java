@@ -50,6 +50,17 @@ public final class Resources {
         .build();
   }
 
+  /** Health checks every second, Up or Down at the first result: tests see changes soon. */
+  public static dev.fulcrum.operator.crd.HealthCheckSpec checkedEverySecond() {
+    var h = new dev.fulcrum.operator.crd.HealthCheckSpec();
+    h.intervalSeconds = 1;
+    h.downIntervalSeconds = 1;
+    h.rise = 1;
+    h.fall = 1;
+    h.timeoutSeconds = 1;
+    return h;
+  }
+
   /** An ExternalLoadBalancer in the shape of DESIGN.md, on the given frontend port. */
   public static ExternalLoadBalancer elb(
       String name, int port, String virtualIp, List<ProxySpec> proxies) {

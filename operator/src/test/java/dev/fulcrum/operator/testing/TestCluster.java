@@ -186,6 +186,18 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /** Waits for a condition with this status and reason, and returns it. */
+  /** A server's health as the resource's status shows it; null before it lists the server. */
+  public String health(String name, String server) {
+    ExternalLoadBalancerStatus s = status(name);
+    return s == null
+        ? null
+        : s.backends.stream()
+            .filter(b -> b.name.equals(server))
+            .map(b -> b.health)
+            .findFirst()
+            .orElse(null);
+  }
+
   public Condition awaitCondition(String name, String type, String status, String reason) {
     await()
         .atMost(PATIENCE)

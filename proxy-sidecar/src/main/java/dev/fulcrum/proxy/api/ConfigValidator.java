@@ -206,6 +206,14 @@ public final class ConfigValidator {
   }
 
   /** True for an IPv4 dotted quad or an IPv6 literal (no brackets); never does a DNS lookup. */
+  /**
+   * A plain interface name, e.g. eth1: it is written into keepalived.conf, which keepalived reads
+   * as root.
+   */
+  public static boolean isInterfaceName(String s) {
+    return s != null && INTERFACE_NAME.matcher(s).matches();
+  }
+
   public static boolean isIpLiteral(String s) {
     if (s == null || s.isEmpty()) {
       return false;

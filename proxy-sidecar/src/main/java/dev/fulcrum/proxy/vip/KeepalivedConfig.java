@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.vip;
 
+import dev.fulcrum.proxy.api.ConfigValidator;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -14,9 +15,6 @@ public final class KeepalivedConfig {
 
   /** keepalived's own default, used when the resource lists no priority for this proxy. */
   static final int DEFAULT_PRIORITY = 100;
-
-  // The file is run by keepalived as root: only plain interface names reach it.
-  private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
 
   private KeepalivedConfig() {}
 
@@ -41,7 +39,7 @@ public final class KeepalivedConfig {
     }
     checkRouterIds(vips);
     for (VirtualIp vip : vips) {
-      if (!INTERFACE.matcher(vip.interfaceName()).matches()) {
+      if (!ConfigValidator.isInterfaceName(vip.interfaceName())) {
         throw new IllegalArgumentException(
             "interface \"" + vip.interfaceName() + "\" of " + vip.cidr() + " is not a plain name");
       }

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.fulcrum.proxy.api.ConfigValidator;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,6 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Pattern LOAD_BALANCER = Pattern.compile("[a-z0-9][a-z0-9.-]{0,252}");
   private static final Pattern CIDR = Pattern.compile("([0-9A-Fa-f.:]{2,45})/([0-9]{1,3})");
-  private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
 
   /**
    * One VRRP instance.
@@ -146,7 +144,7 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
       throw new IllegalArgumentException(
           at + ".virtualIP: prefix must be at most " + max + " (got " + prefix + ")");
     }
-    if (in.interfaceName() == null || !INTERFACE.matcher(in.interfaceName()).matches()) {
+    if (in.interfaceName() == null || !ConfigValidator.isInterfaceName(in.interfaceName())) {
       throw new IllegalArgumentException(
           at + ".interface: not a plain interface name (got " + quoted(in.interfaceName()) + ")");
     }
@@ -183,23 +181,9 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
     }
   }
 
-  private static final Pattern IPV4 =
-      Pattern.compile(
-          "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
-
   /** An IPv4 or IPv6 literal; never a name (no lookup is ever made). */
   private static boolean isAddress(String literal) {
-    if (IPV4.matcher(literal).matches()) {
-      return true;
-    }
-    if (!literal.contains(":")) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(literal) instanceof java.net.Inet6Address;
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return ConfigValidator.isIpLiteral(literal);
   }
 
   /** A value from the file as a JSON-like string: a newline in it cannot forge a log line. */

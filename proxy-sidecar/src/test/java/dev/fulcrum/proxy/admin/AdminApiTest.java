@@ -207,14 +207,19 @@ class AdminApiTest {
     assertNothingChanged();
   }
 
-  @Test
-  void aRouterIdAnotherVipHasOnTheInterfaceIs422AndChangesNothing() {
+  /** ID served on VIP 192.0.2.100/24, router id 51, as what a refused push must leave. */
+  private void serveOnVip() {
     assertThat(
             h.put(ID, TestConfigs.onVip(toA, "192.0.2.100/24", 51, Map.of("lb-1", 200)))
                 .statusCode())
         .isEqualTo(200);
     appliedBefore = h.appliedVersion(ID);
     stateBefore = h.stateFile();
+  }
+
+  @Test
+  void aRouterIdAnotherVipHasOnTheInterfaceIs422AndChangesNothing() {
+    serveOnVip();
     String other = "fulcrum-system.other";
     int otherPort = TestConfigs.freePort();
 
@@ -256,12 +261,7 @@ class AdminApiTest {
 
   @Test
   void loadBalancersSharingAVipMustAgreeOnItsVrrpInstance() {
-    assertThat(
-            h.put(ID, TestConfigs.onVip(toA, "192.0.2.100/24", 51, Map.of("lb-1", 200)))
-                .statusCode())
-        .isEqualTo(200);
-    appliedBefore = h.appliedVersion(ID);
-    stateBefore = h.stateFile();
+    serveOnVip();
     String other = "fulcrum-system.supervisor"; // e.g. K3s's 9345 on the same VIP
     LoadBalancerConfig supervisor = TestConfigs.config(TestConfigs.freePort(), 5, b);
 
