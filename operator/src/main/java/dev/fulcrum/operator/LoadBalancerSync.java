@@ -3,6 +3,7 @@ package dev.fulcrum.operator;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
+import dev.fulcrum.operator.crd.FrontendSpec;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.desired.BackendSelection;
@@ -18,6 +19,7 @@ import dev.fulcrum.operator.status.Orphan;
 import dev.fulcrum.operator.status.StatusBuilder;
 import dev.fulcrum.operator.status.SyncFacts;
 import dev.fulcrum.proxy.api.ClientCertificate;
+import dev.fulcrum.proxy.api.ConfigValidator;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -157,9 +159,11 @@ public final class LoadBalancerSync {
         BackendSelection.select(nodes, spec.backends, servedStatic(previous));
     ProxyCredentials creds;
     ClientCertificate checkCertificate;
+    String vrrpPassword;
     try {
       creds = credentials(elb, secret);
       checkCertificate = checkCertificate(elb, secretNamed);
+      vrrpPassword = vrrpPassword(elb, secret);
     } catch (IllegalArgumentException e) {
       SyncFacts facts =
           new SyncFacts(
@@ -184,7 +188,8 @@ public final class LoadBalancerSync {
         left.stream().map(p -> client.delete(p, id, creds)).toList();
     LoadBalancerConfig desired =
         selection.enough()
-            ? SpecMapping.toConfig(spec, selection.backends(), checkCertificate, epoch.current())
+            ? SpecMapping.toConfig(
+                spec, selection.backends(), checkCertificate, vrrpPassword, epoch.current())
             : null;
     ProxyPushes.Round round = pushes.observeAndPush(spec.proxies, id, desired, creds, debounce);
     List<Observation> seen = round.observations();
@@ -327,6 +332,31 @@ public final class LoadBalancerSync {
               + e.getMessage());
     }
     return new ClientCertificate(cert, key);
+  }
+
+  /**
+   * The VRRP password (spec.frontend.vrrpPasswordKey names its key in the credentials Secret),
+   * checked here so a missing or unusable one is named in status; its value is never shown.
+   */
+  private static String vrrpPassword(ExternalLoadBalancer elb, Secret secret) {
+    FrontendSpec f = elb.getSpec().frontend;
+    if (f == null || f.vrrpPasswordKey == null) {
+      return null;
+    }
+    String where =
+        "Secret "
+            + secret.getMetadata().getName()
+            + " (spec.credentialsSecretRef), key \""
+            + f.vrrpPasswordKey
+            + "\" (spec.frontend.vrrpPasswordKey)";
+    String value = ProxyCredentials.value(secret, f.vrrpPasswordKey);
+    if (value == null) {
+      throw new IllegalArgumentException(where + ": no such key");
+    }
+    if (!ConfigValidator.isVrrpPassword(value.strip())) {
+      throw new IllegalArgumentException(where + ": " + ConfigValidator.VRRP_PASSWORD_RULE);
+    }
+    return value.strip();
   }
 
   /** The endpoints the previous status shows served from static entries (no Node behind them). */

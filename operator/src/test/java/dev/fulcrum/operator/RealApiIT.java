@@ -126,6 +126,22 @@ class RealApiIT {
                   e.getSpec().frontend.preemptDelaySeconds = 30;
                 })));
     cases.put(
+        "vrrpPasswordKey needs an IPv4 virtualIP: VRRP over IPv6 (VRRPv3) has no authentication",
+        List.of(
+            elb(
+                "password-no-vip",
+                e -> {
+                  e.getSpec().frontend.virtualIP = null;
+                  e.getSpec().frontend.vrrpPasswordKey = "vrrp-password";
+                }),
+            elb(
+                "password-ipv6-vip",
+                e -> {
+                  e.getSpec().frontend.bind = "::";
+                  e.getSpec().frontend.virtualIP = "fd00::100/64";
+                  e.getSpec().frontend.vrrpPasswordKey = "vrrp-password";
+                })));
+    cases.put(
         "clientCertificateSecretRef is presented by HTTPS checks only: set mode: HTTPS",
         List.of(
             elb(

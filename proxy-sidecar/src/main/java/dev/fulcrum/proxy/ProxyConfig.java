@@ -20,9 +20,8 @@ import java.util.List;
  * @param frontendBind the host's bind address for every frontend (overrides {@code frontend.bind})
  * @param workerThreads data-plane event loops; 0 means one per core
  * @param transport the kernel I/O mechanism: io_uring (default: the direct data plane, one object
- *     per connection on the ring), io_uring-channels (Netty's io_uring channels), epoll or nio. One
- *     the kernel or a container's seccomp profile does not allow falls back to epoll, then nio,
- *     logged
+ *     per connection on the ring), epoll or nio (Netty's channels). One the kernel or a container's
+ *     seccomp profile does not allow falls back to epoll, then nio, logged
  * @param keepalived where to hand keepalived the VIPs' VRRP instances; null means not at all
  * @param shutdownDelaySeconds on SIGTERM, how long /readyz fails while the proxy still serves, so
  *     keepalived moves the VIP before the listeners close (default 5)

@@ -102,11 +102,10 @@ public final class ProxyConfigLoader {
     if (c.workerThreads() != null && (c.workerThreads() < 0 || c.workerThreads() > 256)) {
       out.add("workerThreads: must be between 0 and 256 (got " + c.workerThreads() + ")");
     }
-    if (c.transport() != null && Transport.Kind.parse(c.transport()) == null) {
-      out.add(
-          "transport: must be io_uring, io_uring-channels, epoll or nio (got \""
-              + c.transport()
-              + "\")");
+    if ("io_uring-channels".equals(c.transport())) {
+      out.add("transport: io_uring-channels was removed; io_uring is the io_uring data plane");
+    } else if (c.transport() != null && Transport.Kind.parse(c.transport()) == null) {
+      out.add("transport: must be io_uring, epoll or nio (got \"" + c.transport() + "\")");
     }
     seconds(out, "shutdownDelaySeconds", c.shutdownDelaySeconds(), 0, 600);
     seconds(out, "drainSeconds", c.drainSeconds(), 0, 3600);

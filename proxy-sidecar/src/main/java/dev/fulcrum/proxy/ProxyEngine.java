@@ -7,6 +7,7 @@ import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.api.ProxyStatus;
+import dev.fulcrum.proxy.net.ListenAddress;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
 import java.io.IOException;
@@ -32,6 +33,7 @@ public final class ProxyEngine implements AutoCloseable {
   private final String name;
   private final String bootId = UUID.randomUUID().toString();
   private final String frontendBind;
+  private final boolean hostHasIpv6;
   private final Transport transport;
   private final StateStore store;
   private final ProxyMetrics metrics;
@@ -62,6 +64,7 @@ public final class ProxyEngine implements AutoCloseable {
       ProxyMetrics metrics) {
     this.name = name;
     this.frontendBind = frontendBind;
+    this.hostHasIpv6 = ListenAddress.hostHasIpv6();
     this.transport = transport;
     this.store = store;
     this.metrics = metrics;
@@ -144,8 +147,8 @@ public final class ProxyEngine implements AutoCloseable {
           appliedVersion,
           fence);
     }
+    checkVipClash(id, stamped); // first: a VIP of the wrong family is named as such
     checkPortClash(id, stamped);
-    checkVipClash(id, stamped);
     if (current != null
         && stamped.version().equals(appliedVersion)
         && stamped.epoch() == current.config().epoch()) {
@@ -210,7 +213,7 @@ public final class ProxyEngine implements AutoCloseable {
       String id, LoadBalancerConfig config, ServedLoadBalancer current, boolean strictBind) {
     ServedLoadBalancer target =
         current != null ? current : new ServedLoadBalancer(id, transport, scheduler, metrics);
-    return target.prepare(config, effectiveBind(config), strictBind);
+    return target.prepare(config, listenAddress(config), strictBind);
   }
 
   private void commit(String id, ServedLoadBalancer.Prepared prepared) {
@@ -221,26 +224,32 @@ public final class ProxyEngine implements AutoCloseable {
     return frontendBind != null ? frontendBind : config.frontend().bind();
   }
 
+  private ListenAddress listenAddress(LoadBalancerConfig config) {
+    FrontendConfig f = config.frontend();
+    return ListenAddress.resolve(effectiveBind(config), f.port(), f.virtualIP(), hostHasIpv6);
+  }
+
+  /**
+   * Two frontends may share a port when they cannot take each other's connections: different
+   * addresses, or an IPv4 and an IPv6 VIP on the dual-stack wildcard (see {@link ListenAddress}).
+   */
   private void checkPortClash(String id, LoadBalancerConfig config) {
-    String bind = effectiveBind(config);
-    int port = config.frontend().port();
+    ListenAddress listen = listenAddress(config);
     for (ServedLoadBalancer other : served.values()) {
-      if (other.id().equals(id) || other.config().frontend().port() != port) {
+      if (other.id().equals(id)) {
         continue;
       }
-      String otherBind = effectiveBind(other.config());
-      if (bind.equals(otherBind) || isWildcard(bind) || isWildcard(otherBind)) {
+      ListenAddress taken = listenAddress(other.config());
+      if (listen.overlaps(taken)) {
         throw new InvalidConfigException(
             "frontend.port",
-            port
+            listen.port()
                 + " on "
-                + bind
+                + listen
                 + " is already used by load balancer "
                 + other.id()
                 + " ("
-                + otherBind
-                + ":"
-                + port
+                + taken
                 + ")");
       }
     }
@@ -267,6 +276,17 @@ public final class ProxyEngine implements AutoCloseable {
         continue;
       }
       if (address.equals(address(o.virtualIP()))) {
+        if (!java.util.Objects.equals(f.vrrpPassword(), o.vrrpPassword())) {
+          throw new InvalidConfigException(
+              "frontend.vrrpPassword",
+              "VIP "
+                  + address
+                  + " is also served by load balancer "
+                  + other.id()
+                  + " with "
+                  + (o.vrrpPassword() == null ? "no" : "another")
+                  + " VRRP password; a VIP is one VRRP instance, so both must use the same");
+        }
         String field = differingVrrpField(f, o);
         if (field != null) {
           throw new InvalidConfigException(
@@ -304,8 +324,13 @@ public final class ProxyEngine implements AutoCloseable {
    */
   private void checkVipFamily(String vip, String bind) {
     boolean vipIs6 = vip.contains(":");
+    if (vipIs6 && !hostHasIpv6) {
+      throw new InvalidConfigException(
+          "frontend.virtualIP",
+          vip + " is IPv6 but this lb host cannot open IPv6 sockets (IPv6 disabled in its kernel)");
+    }
     boolean bindIs6 = bind.contains(":");
-    boolean served = vipIs6 ? bindIs6 : !bindIs6 || isWildcard(bind);
+    boolean served = vipIs6 ? bindIs6 : !bindIs6 || ListenAddress.isWildcard(bind);
     if (!served) {
       throw new InvalidConfigException(
           "frontend.virtualIP",
@@ -342,10 +367,6 @@ public final class ProxyEngine implements AutoCloseable {
 
   private static String vrrpSettings(FrontendConfig f) {
     return f.virtualIP() + " on " + f.interfaceName() + ", virtualRouterId " + f.virtualRouterId();
-  }
-
-  private static boolean isWildcard(String bind) {
-    return bind.equals("0.0.0.0") || bind.equals("::");
   }
 
   /** The applied configs by load balancer id, as of now. */

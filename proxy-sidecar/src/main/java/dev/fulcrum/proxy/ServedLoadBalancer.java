@@ -13,9 +13,9 @@ import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.balance.Rebalancer;
 import dev.fulcrum.proxy.health.HealthMonitor;
 import dev.fulcrum.proxy.net.FrontendServer;
+import dev.fulcrum.proxy.net.ListenAddress;
 import dev.fulcrum.proxy.net.Transport;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ final class ServedLoadBalancer {
   private final Rebalancer rebalancer;
   // Mutated only under the engine's monitor (prepare/commit/stop); read by status at any time.
   private volatile FrontendServer frontend;
-  private volatile InetSocketAddress requestedAddress;
+  private volatile ListenAddress requestedAddress;
   private volatile String listenError;
   private volatile LoadBalancerConfig config;
   private volatile Map<String, Backend> backends = Map.of();
@@ -67,7 +67,7 @@ final class ServedLoadBalancer {
    * @param strictBind refuse the config when the listener cannot bind (a push); otherwise record
    *     the error and serve what can be served (start-up from the state file)
    */
-  Prepared prepare(LoadBalancerConfig next, String bind, boolean strictBind) {
+  Prepared prepare(LoadBalancerConfig next, ListenAddress address, boolean strictBind) {
     Map<String, Backend> live = new LinkedHashMap<>();
     List<Backend> added = new ArrayList<>();
     Map<Backend, BackendConfig> renamed = new LinkedHashMap<>();
@@ -92,7 +92,6 @@ final class ServedLoadBalancer {
             .toList();
     BackendPool pool =
         new BackendPool(next, List.copyOf(live.values()), Balancers.of(next.balance()));
-    InetSocketAddress address = new InetSocketAddress(bind, next.frontend().port());
     FrontendServer fresh = null;
     String bindError = null;
     if (frontend == null || !address.equals(requestedAddress)) {
@@ -102,8 +101,7 @@ final class ServedLoadBalancer {
       } catch (IOException e) {
         fresh.close();
         fresh = null;
-        bindError =
-            "cannot listen on " + bind + ":" + next.frontend().port() + " (" + e.getMessage() + ")";
+        bindError = "cannot listen on " + address + " (" + e.getMessage() + ")";
         if (strictBind) {
           throw new InvalidConfigException("frontend.port", bindError);
         }
@@ -242,7 +240,7 @@ final class ServedLoadBalancer {
     private final List<Backend> added;
     private final Map<Backend, BackendConfig> renamed;
     private final List<Backend> removed;
-    private final InetSocketAddress address;
+    private final ListenAddress address;
     private final FrontendServer fresh;
     private final String bindError;
     // The pool new connections used before showEarly(), to set back on abort; null until then.
@@ -255,7 +253,7 @@ final class ServedLoadBalancer {
         List<Backend> added,
         Map<Backend, BackendConfig> renamed,
         List<Backend> removed,
-        InetSocketAddress address,
+        ListenAddress address,
         FrontendServer fresh,
         String bindError) {
       this.next = next;

@@ -80,9 +80,7 @@ class ProxyConfigLoaderTest {
     Path file = write(VALID.replace("stateDir:", "transport: kqueue\nstateDir:"));
 
     assertThatThrownBy(() -> ProxyConfigLoader.load(file))
-        .hasMessage(
-            file
-                + ":7: transport: must be io_uring, io_uring-channels, epoll or nio (got \"kqueue\")");
+        .hasMessage(file + ":7: transport: must be io_uring, epoll or nio (got \"kqueue\")");
   }
 
   @Test

@@ -19,6 +19,10 @@ import io.fabric8.generator.annotation.ValidationRule;
     value =
         "has(self.virtualIP) || ((!has(self.unicast) || !self.unicast) && !has(self.preemptDelaySeconds))",
     message = "unicast and preemptDelaySeconds are VRRP settings: they need a virtualIP")
+@ValidationRule(
+    value = "!has(self.vrrpPasswordKey) || (has(self.virtualIP) && !self.virtualIP.contains(':'))",
+    message =
+        "vrrpPasswordKey needs an IPv4 virtualIP: VRRP over IPv6 (VRRPv3) has no authentication")
 public class FrontendSpec {
   @JsonPropertyDescription(
       "The port agents and kubectl connect to on the VIP and on every lb host, e.g. 6443.")
@@ -28,8 +32,8 @@ public class FrontendSpec {
   public Integer port;
 
   @JsonPropertyDescription(
-      "The address the proxies listen on (default 0.0.0.0; :: for IPv6 and IPv4).")
-  @Default("0.0.0.0")
+      "The address the proxies listen on. Default :: serves IPv6 and IPv4, narrowed to the VIP's family when virtualIP is set (so an IPv4 and an IPv6 VIP can share a port); 0.0.0.0 is IPv4 only.")
+  @Default("\"::\"")
   public String bind;
 
   @JsonPropertyDescription(
@@ -62,4 +66,12 @@ public class FrontendSpec {
   @Min(0)
   @Max(1000)
   public Integer preemptDelaySeconds;
+
+  @JsonPropertyDescription(
+      "VRRP authentication: the key in the credentials Secret (spec.credentialsSecretRef) whose"
+          + " value, 1-8 characters, the lb hosts' advertisements carry (keepalived's auth_type"
+          + " PASS). It is sent in clear: it keeps another VRRP group on the network out by"
+          + " mistake, it does not stop an attacker on it. IPv4 VIPs only.")
+  @Pattern("^[-._a-zA-Z0-9]{1,253}$")
+  public String vrrpPasswordKey;
 }

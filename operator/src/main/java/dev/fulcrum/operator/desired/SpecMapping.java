@@ -26,34 +26,36 @@ public final class SpecMapping {
   /** The normalized config for these backends, stamped with its content version and the epoch. */
   public static LoadBalancerConfig toConfig(
       ExternalLoadBalancerSpec spec, List<BackendConfig> backends, long epoch) {
-    return toConfig(spec, backends, null, epoch);
+    return toConfig(spec, backends, null, null, epoch);
   }
 
   /**
-   * As above, with the client certificate the health checks present (from the Secret named by
-   * spec.healthCheck.clientCertificateSecretRef), which is part of the version: a rotated
-   * certificate is pushed.
+   * As above, with what comes from Secrets: the client certificate the health checks present
+   * (spec.healthCheck.clientCertificateSecretRef) and the VRRP password
+   * (spec.frontend.vrrpPasswordKey). Both are part of the version: a rotation is pushed.
    */
   public static LoadBalancerConfig toConfig(
       ExternalLoadBalancerSpec spec,
       List<BackendConfig> backends,
       ClientCertificate checkCertificate,
+      String vrrpPassword,
       long epoch) {
-    return unstamped(spec, backends, checkCertificate).stamped(epoch);
+    return unstamped(spec, backends, checkCertificate, vrrpPassword).stamped(epoch);
   }
 
   static LoadBalancerConfig unstamped(ExternalLoadBalancerSpec spec, List<BackendConfig> backends) {
-    return unstamped(spec, backends, null);
+    return unstamped(spec, backends, null, null);
   }
 
   private static LoadBalancerConfig unstamped(
       ExternalLoadBalancerSpec spec,
       List<BackendConfig> backends,
-      ClientCertificate checkCertificate) {
+      ClientCertificate checkCertificate,
+      String vrrpPassword) {
     return new LoadBalancerConfig(
         null,
         null,
-        frontend(spec.frontend, spec.proxies),
+        frontend(spec.frontend, spec.proxies, vrrpPassword),
         spec.balance == null ? null : Balance.fromWire(spec.balance.name()),
         healthCheck(spec.healthCheck, checkCertificate),
         timeouts(spec.timeouts),
@@ -69,7 +71,8 @@ public final class SpecMapping {
   }
 
   /** Every proxy gets the same priority map and picks its own entry, so versions stay equal. */
-  private static FrontendConfig frontend(FrontendSpec f, List<ProxySpec> proxies) {
+  private static FrontendConfig frontend(
+      FrontendSpec f, List<ProxySpec> proxies, String vrrpPassword) {
     if (f == null) {
       return null;
     }
@@ -87,7 +90,8 @@ public final class SpecMapping {
         f.virtualRouterId,
         priorities,
         Boolean.TRUE.equals(f.unicast) ? unicastPeers(proxies) : null,
-        f.preemptDelaySeconds);
+        f.preemptDelaySeconds,
+        vrrpPassword);
   }
 
   /** Each proxy's VRRP address: its vrrpAddress, else the host of its endpoint. */

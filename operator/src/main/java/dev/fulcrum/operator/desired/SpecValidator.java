@@ -38,6 +38,13 @@ public final class SpecValidator {
       out.add("spec.credentialsSecretRef.name: is required");
     }
     checkHealthCheck(spec.healthCheck, out);
+    if (spec.frontend != null
+        && spec.frontend.vrrpPasswordKey != null
+        && (spec.frontend.virtualIP == null || spec.frontend.virtualIP.contains(":"))) {
+      out.add(
+          "spec.frontend.vrrpPasswordKey: needs an IPv4 virtualIP: VRRP over IPv6 (VRRPv3) has no"
+              + " authentication");
+    }
     if (spec.frontend != null) {
       BackendConfig placeholder = new BackendConfig("placeholder", PLACEHOLDER, 1);
       for (String p :

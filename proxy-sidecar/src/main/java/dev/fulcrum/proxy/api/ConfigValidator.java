@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 /** Checks a normalized {@link LoadBalancerConfig}; every problem names its field. */
 public final class ConfigValidator {
   private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+  private static final Pattern VRRP_PASSWORD = Pattern.compile("[A-Za-z0-9._\\-+=@%^&*:,/?~]{1,8}");
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern HOST_NAME =
       Pattern.compile(
@@ -128,6 +129,17 @@ public final class ConfigValidator {
       }
       range("frontend.preemptDelaySeconds", f.preemptDelaySeconds(), 0, 1000);
     }
+    if (f.vrrpPassword() != null) {
+      if (f.virtualIP() == null || f.virtualIP().contains(":")) {
+        add(
+            "frontend.vrrpPassword",
+            "is only used with an IPv4 virtualIP (VRRP over IPv6 has no authentication)");
+      }
+      if (!isVrrpPassword(f.vrrpPassword())) {
+        // The value is never echoed: it is a credential.
+        add("frontend.vrrpPassword", VRRP_PASSWORD_RULE);
+      }
+    }
     HealthCheckConfig h = c.healthCheck();
     range("healthCheck.intervalSeconds", h.intervalSeconds(), 1, 3600);
     range("healthCheck.downIntervalSeconds", h.downIntervalSeconds(), 1, 3600);
@@ -213,6 +225,17 @@ public final class ConfigValidator {
   public static boolean isInterfaceName(String s) {
     return s != null && INTERFACE_NAME.matcher(s).matches();
   }
+
+  /**
+   * What keepalived takes as an {@code auth_pass} unchanged: it keeps 8 characters (the rest would
+   * be cut silently), and reads {@code #}, {@code !}, {@code $} and quotes as syntax.
+   */
+  public static boolean isVrrpPassword(String s) {
+    return s != null && VRRP_PASSWORD.matcher(s).matches();
+  }
+
+  public static final String VRRP_PASSWORD_RULE =
+      "must be 1 to 8 characters of A-Z a-z 0-9 . _ - + = @ % ^ & * : , / ? ~ (value not shown)";
 
   public static boolean isIpLiteral(String s) {
     if (s == null || s.isEmpty()) {

@@ -9,8 +9,8 @@ import java.util.TreeMap;
  * Where a load balancer listens, and the virtual IP keepalived moves between lb hosts.
  *
  * @param port the listening port, 1-65535
- * @param bind the local address to bind; default {@code 0.0.0.0} (a proxy's {@code frontendBind}
- *     overrides it)
+ * @param bind the local address to bind; default {@code ::}, IPv6 and IPv4 (narrowed to the VIP's
+ *     family when there is a VIP); a proxy's {@code frontendBind} overrides it
  * @param virtualIP optional VIP in CIDR form, e.g. {@code 10.10.10.100/24}
  * @param interfaceName the interface keepalived puts the VIP on (wire name {@code interface})
  * @param virtualRouterId the VRRP router id, 1-255
@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * @param preemptDelaySeconds how long a recovered host with the higher priority waits before it
  *     takes the VIP back (keepalived's {@code preempt_delay}), so a flapping host does not pull the
  *     VIP to and fro; null: at once
+ * @param vrrpPassword VRRP authentication (keepalived's {@code auth_type PASS}), 1-8 characters;
+ *     IPv4 VIPs only (VRRPv3, which IPv6 uses, has none); null: none. Never printed
  */
 public record FrontendConfig(
     Integer port,
@@ -31,15 +33,38 @@ public record FrontendConfig(
     Integer virtualRouterId,
     Map<String, Integer> priorities,
     Map<String, String> unicastPeers,
-    Integer preemptDelaySeconds) {
+    Integer preemptDelaySeconds,
+    String vrrpPassword) {
 
-  public static final String DEFAULT_BIND = "0.0.0.0";
+  public static final String DEFAULT_BIND = "::";
 
   @JsonCreator
   public FrontendConfig {
     priorities = priorities == null || priorities.isEmpty() ? null : new TreeMap<>(priorities);
     unicastPeers =
         unicastPeers == null || unicastPeers.isEmpty() ? null : new TreeMap<>(unicastPeers);
+  }
+
+  /** A frontend without VRRP authentication. */
+  public FrontendConfig(
+      Integer port,
+      String bind,
+      String virtualIP,
+      String interfaceName,
+      Integer virtualRouterId,
+      Map<String, Integer> priorities,
+      Map<String, String> unicastPeers,
+      Integer preemptDelaySeconds) {
+    this(
+        port,
+        bind,
+        virtualIP,
+        interfaceName,
+        virtualRouterId,
+        priorities,
+        unicastPeers,
+        preemptDelaySeconds,
+        null);
   }
 
   /** A frontend whose VRRP is multicast and preempts at once. */
@@ -68,6 +93,30 @@ public record FrontendConfig(
         virtualRouterId,
         priorities,
         unicastPeers,
-        preemptDelaySeconds);
+        preemptDelaySeconds,
+        vrrpPassword);
+  }
+
+  @Override
+  public String toString() {
+    return "FrontendConfig[port="
+        + port
+        + ", bind="
+        + bind
+        + ", virtualIP="
+        + virtualIP
+        + ", interface="
+        + interfaceName
+        + ", virtualRouterId="
+        + virtualRouterId
+        + ", priorities="
+        + priorities
+        + ", unicastPeers="
+        + unicastPeers
+        + ", preemptDelaySeconds="
+        + preemptDelaySeconds
+        + ", vrrpPassword="
+        + (vrrpPassword == null ? null : "[redacted]")
+        + "]";
   }
 }

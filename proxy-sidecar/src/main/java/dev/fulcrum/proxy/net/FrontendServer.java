@@ -37,10 +37,13 @@ public final class FrontendServer implements AutoCloseable {
   }
 
   /** Binds synchronously; never call from an event loop. Throws with the cause when it cannot. */
-  public void bind(InetSocketAddress address) throws IOException {
+  public void bind(ListenAddress listen) throws IOException {
+    InetSocketAddress address = listen.address();
     if (transport.direct()) {
       try {
-        direct = UringListener.bind(id, transport.acceptors(), address, 1024, this::accepted);
+        direct =
+            UringListener.bind(
+                id, transport.acceptors(), address, listen.v6Only(), 1024, this::accepted);
       } catch (IOException e) {
         throw new IOException(e.getMessage(), e); // as the channel path: the cause kept
       }
@@ -51,10 +54,16 @@ public final class FrontendServer implements AutoCloseable {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(transport.acceptors(), transport.workers())
-            .channel(transport.serverChannelClass())
+            .channelFactory(
+                () ->
+                    transport.newServerChannel(
+                        !listen.families().contains(ListenAddress.Family.IPV6)))
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childHandler(new FrontendInitializer(id, transport, pool, backoff));
+    if (listen.v6Only() && transport.isNative()) {
+      bootstrap.option(SocketOptions.IPV6_V6ONLY, 1); // NIO cannot: its :: serves IPv4 too
+    }
     SocketOptions.clientSide(bootstrap, transport.isNative());
     ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
     if (!bound.isSuccess()) {

@@ -29,6 +29,10 @@ final class SocketOptions {
   // transports (epoll and io_uring), whose listening-socket configs have no named options for them.
   private static final int SOL_SOCKET = 1;
   private static final int IPPROTO_TCP = 6;
+  static final int IPPROTO_IPV6 = 41;
+  static final int IPV6_V6ONLY_OPT = 26; // <netinet/in.h>
+  static final IntegerUnixChannelOption IPV6_V6ONLY =
+      new IntegerUnixChannelOption("IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY_OPT);
   static final IntegerUnixChannelOption NODELAY =
       new IntegerUnixChannelOption("TCP_NODELAY", IPPROTO_TCP, 1);
   static final IntegerUnixChannelOption KEEPALIVE =

@@ -10,14 +10,15 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
-import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,8 +40,6 @@ public final class Transport implements AutoCloseable {
      * submits its own accepts, connects, polls, receives and sends (see {@link UringConnection}).
      */
     IO_URING("io_uring"),
-    /** io_uring through Netty's channels, as before the direct data plane; kept to compare. */
-    IO_URING_CHANNELS("io_uring-channels"),
     EPOLL("epoll"),
     NIO("nio");
 
@@ -67,7 +66,7 @@ public final class Transport implements AutoCloseable {
 
     boolean available() {
       return switch (this) {
-        case IO_URING_CHANNELS, IO_URING -> IoUring.isAvailable();
+        case IO_URING -> IoUring.isAvailable();
         case EPOLL -> Epoll.isAvailable();
         case NIO -> true;
       };
@@ -76,7 +75,7 @@ public final class Transport implements AutoCloseable {
     /** Why the kernel does not offer this kind, or null when it does. */
     Throwable unavailabilityCause() {
       return switch (this) {
-        case IO_URING_CHANNELS, IO_URING -> IoUring.unavailabilityCause();
+        case IO_URING -> IoUring.unavailabilityCause();
         case EPOLL -> Epoll.unavailabilityCause();
         case NIO -> null;
       };
@@ -127,7 +126,7 @@ public final class Transport implements AutoCloseable {
           // A reconnect storm puts thousands of polls, receives and dials in flight at once: a
           // ring and completion queue this size take them without overflowing to the kernel's
           // backlog (256 KiB of SQEs, 256 KiB of CQEs per loop).
-          case IO_URING_CHANNELS, IO_URING ->
+          case IO_URING ->
               IoUringIoHandler.newFactory(
                   new IoUringIoHandlerConfig().setRingSize(RING_SIZE).setCqSize(CQ_SIZE));
           case EPOLL -> EpollIoHandler.newFactory();
@@ -170,17 +169,24 @@ public final class Transport implements AutoCloseable {
     return workers;
   }
 
-  public Class<? extends ServerChannel> serverChannelClass() {
+  /**
+   * A new listening channel for the channel data plane (epoll, NIO). IPv4 listeners get an IPv4
+   * socket: on an IPv6 one, Netty and the JDK bind {@code 0.0.0.0} as {@code ::}, which serves IPv6
+   * too and takes the port from an IPv6 frontend beside it.
+   */
+  ServerChannel newServerChannel(boolean ipv4) {
+    SocketProtocolFamily family = ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     return switch (kind) {
-      case IO_URING_CHANNELS, IO_URING -> IoUringServerSocketChannel.class;
-      case EPOLL -> EpollServerSocketChannel.class;
-      case NIO -> NioServerSocketChannel.class;
+      case IO_URING ->
+          throw new IllegalStateException("io_uring listens through UringListener, not a channel");
+      case EPOLL -> new EpollServerSocketChannel(family);
+      case NIO -> new NioServerSocketChannel(SelectorProvider.provider(), family);
     };
   }
 
   public Class<? extends SocketChannel> socketChannelClass() {
     return switch (kind) {
-      case IO_URING_CHANNELS, IO_URING -> IoUringSocketChannel.class;
+      case IO_URING -> IoUringSocketChannel.class;
       case EPOLL -> EpollSocketChannel.class;
       case NIO -> NioSocketChannel.class;
     };
@@ -189,7 +195,7 @@ public final class Transport implements AutoCloseable {
   /** A new unregistered client socket, without the reflection a Bootstrap's factory uses. */
   SocketChannel newSocketChannel() {
     return switch (kind) {
-      case IO_URING_CHANNELS, IO_URING -> new IoUringSocketChannel();
+      case IO_URING -> new IoUringSocketChannel();
       case EPOLL -> new EpollSocketChannel();
       case NIO -> new NioSocketChannel();
     };

@@ -56,9 +56,14 @@ final class UringListener implements IoUringIoHandle, AcceptBackoff.Gate {
    * @param onAccept gets each accepted descriptor, on the listener's loop
    */
   static UringListener bind(
-      String id, EventLoopGroup group, InetSocketAddress at, int backlog, IntConsumer onAccept)
+      String id,
+      EventLoopGroup group,
+      InetSocketAddress at,
+      boolean v6Only,
+      int backlog,
+      IntConsumer onAccept)
       throws IOException {
-    UringOps.ListenSocket socket = UringOps.ListenSocket.open(at, backlog);
+    UringOps.ListenSocket socket = UringOps.ListenSocket.open(at, v6Only, backlog);
     IoEventLoop loop = (IoEventLoop) group.next();
     UringListener l = new UringListener(id, loop, socket, onAccept);
     try {

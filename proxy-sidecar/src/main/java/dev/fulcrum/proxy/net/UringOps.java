@@ -255,13 +255,16 @@ final class UringOps {
       super(fd);
     }
 
-    static ListenSocket open(InetSocketAddress at, int backlog) throws IOException {
+    static ListenSocket open(InetSocketAddress at, boolean v6Only, int backlog) throws IOException {
       boolean ipv6 = at.getAddress() instanceof Inet6Address;
       ListenSocket s =
           new ListenSocket(
               newSocketStream0(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET));
       try {
         s.setReuseAddress(true);
+        if (v6Only) {
+          s.setIntOpt(SocketOptions.IPPROTO_IPV6, SocketOptions.IPV6_V6ONLY_OPT, 1);
+        }
         tcpOptions(s); // copied by Linux to every accepted socket: none set per client
         s.bind(at);
         s.listen(backlog);

@@ -63,6 +63,16 @@ public final class KeepalivedConfig {
       if (vip.preemptDelaySeconds() != null && vip.preemptDelaySeconds() > 0) {
         out.append("  preempt_delay ").append(vip.preemptDelaySeconds()).append('\n');
       }
+      if (vip.vrrpPassword() != null) {
+        if (!ConfigValidator.isVrrpPassword(vip.vrrpPassword())) {
+          throw new IllegalArgumentException(
+              "the VRRP password of " + vip.cidr() + " " + ConfigValidator.VRRP_PASSWORD_RULE);
+        }
+        // Sent in clear in every advertisement (VRRPv2): it keeps another VRRP group on the
+        // segment out by mistake, it is no defence against an attacker on it.
+        out.append("  authentication {\n    auth_type PASS\n    auth_pass ");
+        out.append(vip.vrrpPassword()).append("\n  }\n");
+      }
       java.util.Optional<String> source = vip.unicastSourceOf(proxyName);
       if (source.isPresent()) {
         // Where multicast does not pass: advertisements go to each peer, from this host.

@@ -145,7 +145,8 @@ public final class KeepalivedSync implements AutoCloseable {
     byte[] bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     VrrpInstances.parse(bytes);
     String sha = RenderResult.sha256(bytes);
-    boolean written = AtomicText.writeIfChanged(instancesFile, json, "rw-r-----");
+    boolean written =
+        AtomicText.writeIfChanged(instancesFile, json, "rw-------"); // may hold a password
     if (written || !sha.equals(handedOverSha)) {
       handedOverNanos = System.nanoTime(); // a file found unchanged at start counts from now
       handedOverSha = sha;

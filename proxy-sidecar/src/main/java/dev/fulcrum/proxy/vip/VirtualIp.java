@@ -22,7 +22,33 @@ public record VirtualIp(
     Map<String, Integer> priorities,
     List<String> loadBalancerIds,
     Map<String, String> unicastPeers,
-    Integer preemptDelaySeconds) {
+    Integer preemptDelaySeconds,
+    String vrrpPassword) {
+
+  /** A VIP without VRRP authentication. */
+  public VirtualIp(
+      String cidr,
+      String interfaceName,
+      int virtualRouterId,
+      Map<String, Integer> priorities,
+      List<String> loadBalancerIds,
+      Map<String, String> unicastPeers,
+      Integer preemptDelaySeconds) {
+    this(
+        cidr,
+        interfaceName,
+        virtualRouterId,
+        priorities,
+        loadBalancerIds,
+        unicastPeers,
+        preemptDelaySeconds,
+        null);
+  }
+
+  @Override
+  public String toString() {
+    return "VirtualIp[" + cidr + " on " + interfaceName + ", router id " + virtualRouterId + "]";
+  }
 
   /** A multicast VIP that preempts at once. */
   public VirtualIp(
@@ -82,7 +108,8 @@ public record VirtualIp(
                       f.priorities() == null ? Map.of() : f.priorities(),
                       List.of(),
                       f.unicastPeers() == null ? Map.of() : f.unicastPeers(),
-                      f.preemptDelaySeconds()));
+                      f.preemptDelaySeconds(),
+                      f.vrrpPassword()));
               ids.computeIfAbsent(f.virtualIP(), k -> new ArrayList<>()).add(id);
             });
     List<VirtualIp> out = new ArrayList<>();
@@ -96,7 +123,8 @@ public record VirtualIp(
                     v.priorities(),
                     List.copyOf(ids.get(cidr)),
                     v.unicastPeers(),
-                    v.preemptDelaySeconds())));
+                    v.preemptDelaySeconds(),
+                    v.vrrpPassword())));
     return out;
   }
 }

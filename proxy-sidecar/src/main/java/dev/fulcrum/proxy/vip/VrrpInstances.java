@@ -48,6 +48,7 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
    * @param unicastSource this host's address for unicast VRRP; null for multicast
    * @param unicastPeers the other hosts' addresses, with unicastSource
    * @param preemptDelaySeconds keepalived's preempt_delay; null for none
+   * @param authPassword VRRP PASS authentication; null for none. Never printed
    */
   public record Instance(
       String virtualIP,
@@ -57,7 +58,19 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
       List<String> loadBalancers,
       String unicastSource,
       List<String> unicastPeers,
-      Integer preemptDelaySeconds) {}
+      Integer preemptDelaySeconds,
+      String authPassword) {
+    @Override
+    public String toString() {
+      return "Instance["
+          + virtualIP
+          + " on "
+          + interfaceName
+          + ", router id "
+          + virtualRouterId
+          + "]";
+    }
+  }
 
   /** What this proxy's applied VIPs need, with this proxy's own priority for each. */
   static VrrpInstances of(String proxy, URI readyz, List<VirtualIp> vips) {
@@ -72,7 +85,8 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
               v.loadBalancerIds(),
               v.unicastSourceOf(proxy).orElse(null),
               v.unicastSourceOf(proxy).isPresent() ? v.unicastPeersOf(proxy) : null,
-              v.preemptDelaySeconds()));
+              v.preemptDelaySeconds(),
+              v.vrrpPassword()));
     }
     return new VrrpInstances(FORMAT, proxy, readyz.toString(), List.copyOf(out));
   }
@@ -173,6 +187,11 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
     if (in.preemptDelaySeconds() != null) {
       range(at + ".preemptDelaySeconds", in.preemptDelaySeconds(), 0, 1000);
     }
+    if (in.authPassword() != null
+        && (!ConfigValidator.isVrrpPassword(in.authPassword()) || m.group(1).contains(":"))) {
+      throw new IllegalArgumentException(
+          at + ".authPassword: only for an IPv4 VIP, and " + ConfigValidator.VRRP_PASSWORD_RULE);
+    }
     if (in.loadBalancers() == null
         || in.loadBalancers().stream()
             .anyMatch(id -> id == null || !LOAD_BALANCER.matcher(id).matches())) {
@@ -241,7 +260,8 @@ public record VrrpInstances(int format, String proxy, String readyzUrl, List<Ins
                     Map.of(proxy, i.priority()),
                     List.copyOf(i.loadBalancers()),
                     unicast(i),
-                    i.preemptDelaySeconds()))
+                    i.preemptDelaySeconds(),
+                    i.authPassword()))
         .toList();
   }
 }

@@ -6,20 +6,24 @@ import static dev.fulcrum.proxy.admin.AdminHarness.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.WireJson;
+import dev.fulcrum.proxy.net.ListenAddress;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -256,6 +260,77 @@ class AdminApiTest {
             "frontend.virtualIP: fd00::100 is IPv6 but the frontend binds 127.0.0.1, which is"
                 + " IPv4 only: clients of the VIP would be refused; bind :: (IPv6 and IPv4) or the"
                 + " VIP's own family");
+    assertNothingChanged();
+  }
+
+  @Test
+  void anIpv4VipAndAnIpv6VipShareAPortOnTheDualStackDefaultAndEachServesItsFamily() {
+    assumeTrue(ListenAddress.hostHasIpv6(), "this host has no IPv6");
+    int shared = TestConfigs.freePort();
+    String v4 = "fulcrum-system.api-v4";
+    String v6 = "fulcrum-system.api-v6";
+    LoadBalancerConfig onA = TestConfigs.withBind(TestConfigs.config(shared, 5, a), null);
+    LoadBalancerConfig onB = TestConfigs.withBind(TestConfigs.config(shared, 5, b), null);
+
+    HttpResponse<String> first = h.put(v4, TestConfigs.onVip(onA, "192.0.2.100/24", 61, Map.of()));
+    HttpResponse<String> second = h.put(v6, TestConfigs.onVip(onB, "fd00::100/64", 62, Map.of()));
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+    // A second IPv4 VIP on the port would take the same connections as the first: refused.
+    HttpResponse<String> third =
+        h.put(
+            "fulcrum-system.api-v4-again", TestConfigs.onVip(onB, "192.0.2.200/24", 63, Map.of()));
+
+    assertThat(greeting(new InetSocketAddress("127.0.0.1", shared))).isEqualTo("a");
+    assertThat(greeting(new InetSocketAddress("::1", shared))).isEqualTo("b");
+    assertThat(third.statusCode()).isEqualTo(422);
+    assertThat(error(third))
+        .isEqualTo(
+            "frontend.port: "
+                + shared
+                + " on 0.0.0.0:"
+                + shared
+                + " is already used by load balancer "
+                + v4
+                + " (0.0.0.0:"
+                + shared
+                + ")");
+  }
+
+  @Test
+  void aVrrpPasswordIsServedButNeverShownAndLoadBalancersOnItsVipMustShareIt() throws Exception {
+    LoadBalancerConfig onVip = TestConfigs.onVip(toA, "192.0.2.100/24", 51, Map.of());
+    ObjectNode withPassword = json(onVip);
+    ((ObjectNode) withPassword.get("frontend")).put("vrrpPassword", "k3s-vrrp");
+
+    assertThat(h.put(ID, withPassword.toString(), TOKEN, null).statusCode()).isEqualTo(200);
+    for (String path : List.of("/v1/status", "/v1/loadbalancers/" + ID)) {
+      HttpResponse<String> r = h.get(path);
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).as(path).doesNotContain("k3s-vrrp");
+    }
+    // The state file keeps it, for a restart without the operator, readable by the proxy alone.
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(h.stateDir.resolve("state.json"))))
+        .isEqualTo("rw-------");
+    appliedBefore = h.appliedVersion(ID);
+    stateBefore = h.stateFile();
+
+    String other = "fulcrum-system.supervisor";
+    HttpResponse<String> without =
+        h.put(
+            other,
+            TestConfigs.onVip(
+                TestConfigs.config(TestConfigs.freePort(), 5, b), "192.0.2.100/24", 51, Map.of()));
+
+    assertThat(without.statusCode()).isEqualTo(422);
+    assertThat(error(without))
+        .isEqualTo(
+            "frontend.vrrpPassword: VIP 192.0.2.100 is also served by load balancer "
+                + ID
+                + " with another VRRP password; a VIP is one VRRP instance, so both must use the"
+                + " same");
     assertNothingChanged();
   }
 

@@ -30,7 +30,7 @@ final class AdminHarness implements AutoCloseable {
 
   final Path stateDir;
   final Path tokenFile;
-  final Transport transport = new Transport(1, false);
+  final Transport transport = new Transport(1, true); // as shipped: io_uring
   final ProxyMetrics metrics = new ProxyMetrics();
   final ProxyEngine engine;
   final AdminServer admin;
@@ -144,8 +144,12 @@ final class AdminHarness implements AutoCloseable {
 
   /** The greeting line of the backend a new connection through the frontend reaches. */
   static String greeting(int frontendPort) {
+    return greeting(new java.net.InetSocketAddress("127.0.0.1", frontendPort));
+  }
+
+  static String greeting(java.net.InetSocketAddress frontend) {
     try {
-      return Greetings.at(frontendPort);
+      return Greetings.at(frontend);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -58,6 +58,30 @@ public final class TestConfigs {
         c.admission());
   }
 
+  /** {@code c} listening on {@code bind}; null for the default (dual-stack {@code ::}). */
+  public static LoadBalancerConfig withBind(LoadBalancerConfig c, String bind) {
+    FrontendConfig f = c.frontend();
+    return new LoadBalancerConfig(
+        c.version(),
+        c.epoch(),
+        new FrontendConfig(
+            f.port(),
+            bind,
+            f.virtualIP(),
+            f.interfaceName(),
+            f.virtualRouterId(),
+            f.priorities(),
+            f.unicastPeers(),
+            f.preemptDelaySeconds()),
+        c.balance(),
+        c.healthCheck(),
+        c.timeouts(),
+        c.backends(),
+        c.maxConnections(),
+        c.rebalance(),
+        c.admission());
+  }
+
   /** {@code c} with a VIP on eth1 (a config only: nothing is sent to it). */
   public static LoadBalancerConfig onVip(
       LoadBalancerConfig c, String cidr, int routerId, Map<String, Integer> priorities) {

@@ -57,6 +57,26 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void aVrrpPasswordIsForIpv4VipsAndKeepalivedsCharactersAndIsNeverEchoed() {
+    FrontendConfig v4 =
+        new FrontendConfig(6443, null, "10.10.10.100/24", "eth1", 51, null, null, null, "pa$$word");
+    FrontendConfig v6 =
+        new FrontendConfig(6443, "::", "fd00::100/64", "eth1", 51, null, null, null, "k3s-vrrp");
+    FrontendConfig ok =
+        new FrontendConfig(6443, null, "10.10.10.100/24", "eth1", 51, null, null, null, "k3s-vrrp");
+
+    assertThat(ConfigValidator.problems(with(v4, null, ONE)))
+        .containsExactly(
+            "frontend.vrrpPassword: must be 1 to 8 characters of A-Z a-z 0-9 . _ - + = @ % ^ & * :"
+                + " , / ? ~ (value not shown)");
+    assertThat(ConfigValidator.problems(with(v6, null, ONE)))
+        .containsExactly(
+            "frontend.vrrpPassword: is only used with an IPv4 virtualIP (VRRP over IPv6 has no"
+                + " authentication)");
+    assertThat(ConfigValidator.problems(with(ok, null, ONE))).isEmpty();
+  }
+
+  @Test
   void theAdmissionPaceIsCheckedAndDefaultsToAThousandASecond() {
     LoadBalancerConfig paced =
         new LoadBalancerConfig(

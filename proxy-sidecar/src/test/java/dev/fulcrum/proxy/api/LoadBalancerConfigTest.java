@@ -51,7 +51,7 @@ class LoadBalancerConfigTest {
         new LoadBalancerConfig(
             null,
             1L,
-            new FrontendConfig(6443, "0.0.0.0", null, null, null),
+            new FrontendConfig(6443, "::", null, null, null),
             Balance.ROUND_ROBIN,
             new HealthCheckConfig(HealthCheckMode.TLS, 10, 5, 2, 3, 2, null, null, null),
             new TimeoutsConfig(5, 3600, 30),

@@ -39,6 +39,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass(name = "{0}")
 @EnumSource(Transport.Kind.class)
 class FrontendServerTest {
+  private static final ListenAddress LOOPBACK =
+      new ListenAddress(new InetSocketAddress("127.0.0.1", 0), false);
   private static final Pattern KEEPALIVE = Pattern.compile("timer:\\(keepalive,(\\d+)(sec|min)");
 
   private final Transport.Kind kind;
@@ -67,7 +69,7 @@ class FrontendServerTest {
   @Test
   void streamsBytesIntactBothWaysThroughBackpressure() throws Exception {
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      server.bind(LOOPBACK);
       StreamingClient stream = new StreamingClient(server.localAddress(), 42);
       try (stream) {
         await().atMost(Duration.ofSeconds(60)).until(() -> stream.echoed() >= 32L << 20);
@@ -86,7 +88,7 @@ class FrontendServerTest {
         new java.io.File("/usr/bin/ss").canExecute() || new java.io.File("/bin/ss").canExecute(),
         "ss (iproute2) is not installed");
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.greeting()).isEqualTo("a");
         int port = server.localAddress().getPort();
@@ -105,7 +107,7 @@ class FrontendServerTest {
         "ss (iproute2) is not installed");
     UringOps.optionsThroughRing(false); // as after a kernel before 6.7 refused a ring setsockopt
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.greeting()).isEqualTo("a");
         assertThat(keepaliveSeconds("dport = :" + a.port())).isBetween(1, 60);
@@ -128,7 +130,7 @@ class FrontendServerTest {
     BackendPool pool = pool(a);
     Backend backend = pool.backends().get(0);
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      server.bind(LOOPBACK);
       try (TestClient warm = TestClient.connect(server.localAddress())) {
         assertThat(warm.greeting()).isEqualTo("a"); // whatever the data plane opens lazily is open
       }
@@ -235,8 +237,8 @@ class FrontendServerTest {
   void bindingAnAddressInUseThrowsWithTheCause() throws IOException {
     try (FrontendServer first = new FrontendServer("ns.one", transport, pool(a));
         FrontendServer second = new FrontendServer("ns.two", transport, pool(a))) {
-      first.bind(new InetSocketAddress("127.0.0.1", 0));
-      assertThatThrownBy(() -> second.bind(first.localAddress()))
+      first.bind(LOOPBACK);
+      assertThatThrownBy(() -> second.bind(new ListenAddress(first.localAddress(), false)))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("in use")
           .hasCauseInstanceOf(Exception.class);
@@ -245,9 +247,47 @@ class FrontendServerTest {
   }
 
   @Test
+  void anIpv4AndAnIpv6OnlyFrontendShareAPortAndEachServesItsOwnFamily() throws IOException {
+    assumeTrue(ListenAddress.hostHasIpv6(), "this host has no IPv6");
+    assumeTrue(transport.isNative(), "NIO cannot set IPV6_V6ONLY: its :: serves IPv4 too");
+    int port = freePort();
+    try (FrontendServer v4 = new FrontendServer("ns.api", transport, pool(a));
+        FrontendServer v6 = new FrontendServer("ns.ingress", transport, pool(b))) {
+      // As a dual-stack bind resolves for an IPv4 VIP and for an IPv6 VIP on one port.
+      v4.bind(ListenAddress.resolve("::", port, "10.10.10.100/24", true));
+      v6.bind(ListenAddress.resolve("::", port, "fd00::100/64", true));
+      try (TestClient four = TestClient.connect(new InetSocketAddress("127.0.0.1", port));
+          TestClient six = TestClient.connect(new InetSocketAddress("::1", port))) {
+        assertThat(four.greeting()).isEqualTo("a");
+        assertThat(six.greeting()).isEqualTo("b");
+      }
+    }
+  }
+
+  @Test
+  void theDualStackWildcardServesIpv4AndIpv6Clients() throws IOException {
+    assumeTrue(ListenAddress.hostHasIpv6(), "this host has no IPv6");
+    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+      server.bind(ListenAddress.resolve("::", freePort(), null, true));
+      int port = server.localAddress().getPort();
+      try (TestClient four = TestClient.connect(new InetSocketAddress("127.0.0.1", port));
+          TestClient six = TestClient.connect(new InetSocketAddress("::1", port))) {
+        assertThat(four.greeting()).isEqualTo("a");
+        assertThat(six.greeting()).isEqualTo("a");
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
   void swapSendsOnlyNewConnectionsToTheNewPool() throws IOException {
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      server.bind(LOOPBACK);
       try (TestClient before = TestClient.connect(server.localAddress())) {
         assertThat(before.greeting()).isEqualTo("a");
 
@@ -264,7 +304,7 @@ class FrontendServerTest {
   @Test
   void closeStopsAcceptingButProxiedConnectionsLiveOn() throws IOException {
     FrontendServer server = new FrontendServer("ns.lb", transport, pool(a));
-    server.bind(new InetSocketAddress("127.0.0.1", 0));
+    server.bind(LOOPBACK);
     InetSocketAddress address = server.localAddress();
     try (TestClient client = TestClient.connect(address)) {
       assertThat(client.greeting()).isEqualTo("a");
@@ -291,7 +331,7 @@ class FrontendServerTest {
     List<Long> dials = new CopyOnWriteArrayList<>();
     backend.dialLatencyRecorder(dials::add);
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.greeting()).isEqualTo("a");
         assertThat(client.roundTrip("0123456789")).isEqualTo("0123456789");
@@ -310,7 +350,7 @@ class FrontendServerTest {
   void markingABackendDownClosesItsProxiedConnections() throws IOException {
     BackendPool pool = pool(a);
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.greeting()).isEqualTo("a");
         pool.backends().get(0).markDown("test: health check failed");
@@ -324,7 +364,7 @@ class FrontendServerTest {
     BackendPool pool = pool(a);
     a.kill();
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
-      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.endedByPeer()).isTrue();
       }

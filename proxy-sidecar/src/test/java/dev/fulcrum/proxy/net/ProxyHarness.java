@@ -50,7 +50,7 @@ final class ProxyHarness implements AutoCloseable {
 
   /**
    * The data plane under test: the default, or the one {@code -Dfulcrum.test.transport} names (e.g.
-   * {@code io_uring-channels}), so the whole net suite can run against another.
+   * {@code epoll}), so the whole net suite can run against another.
    */
   static Transport.Kind kind() {
     String named = System.getProperty("fulcrum.test.transport");

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What the direct data plane does that the channel one does not: connections idle past {@link
  * UringConnection#PARK_AFTER_NANOS} give their buffers back and wait in a poll, and a client's
  * bytes can arrive before its backend has answered. The rest of its behaviour is the net suite's,
- * which runs against it by default ({@code -Dfulcrum.test.transport=io_uring-channels} runs it
- * against Netty's io_uring channels instead).
+ * which runs against it by default ({@code -Dfulcrum.test.transport=epoll} runs it against Netty's
+ * epoll channels instead).
  */
 class UringConnectionTest {
   @TempDir Path stateDir;

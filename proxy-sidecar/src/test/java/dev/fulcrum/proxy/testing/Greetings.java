@@ -20,8 +20,12 @@ public final class Greetings {
 
   /** The greeting of the backend a new connection to 127.0.0.1:{@code port} reaches. */
   public static String at(int port) throws IOException {
+    return at(new InetSocketAddress("127.0.0.1", port));
+  }
+
+  public static String at(InetSocketAddress frontend) throws IOException {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+      s.connect(frontend, 10_000);
       s.setSoTimeout(20_000);
       return firstLine(s.getInputStream());
     }

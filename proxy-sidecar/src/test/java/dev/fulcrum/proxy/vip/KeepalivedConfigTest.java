@@ -109,6 +109,22 @@ class KeepalivedConfigTest {
   }
 
   @Test
+  void aVrrpPasswordIsRenderedAsPassAuthenticationAndNeverPrinted() {
+    var configs =
+        Map.of(
+            "default.k3s-api",
+            VipConfigs.withPassword(withVip(6443, "10.10.10.100/24", 51, PRIO), "k3s-vrrp"));
+
+    assertThat(render("lb-1", configs))
+        .contains("  authentication {\n    auth_type PASS\n    auth_pass k3s-vrrp\n  }\n");
+    assertThat(VirtualIp.of(configs).toString()).doesNotContain("k3s-vrrp");
+    assertThat(configs.get("default.k3s-api").toString()).doesNotContain("k3s-vrrp");
+    assertThat(
+            render("lb-1", Map.of("default.k3s-api", withVip(6443, "10.10.10.100/24", 51, PRIO))))
+        .doesNotContain("authentication");
+  }
+
+  @Test
   void unicastSendsFromThisHostToEveryPeerAndPreemptionCanWait() {
     var configs =
         Map.of(

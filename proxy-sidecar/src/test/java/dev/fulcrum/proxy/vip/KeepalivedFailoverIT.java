@@ -259,7 +259,8 @@ class KeepalivedFailoverIT {
 
   /**
    * nftables drops VRRP's multicast on both hosts: with multicast VRRP each host thinks itself
-   * alone and both hold the VIP; with unicast peers exactly one does, sample after sample.
+   * alone and both hold the VIP; with unicast peers exactly one does, sample after sample. The
+   * advertisements carry a password, and one host with another password is not one of the group.
    */
   private void unicast() throws Exception {
     lab.dropMulticastVrrp(lb1.ns);
@@ -271,7 +272,7 @@ class KeepalivedFailoverIT {
         .until(() -> lab.hasAddress(lb1.ns, VIP) && lab.hasAddress(lb2.ns, VIP));
 
     for (LbHost h : List.of(lb1, lb2)) {
-      h.useUnicast();
+      h.useUnicast("k3s-vrrp");
       h.stopProxy();
       h.startProxy(); // its new instances are rendered and keepalived reloaded
     }
@@ -283,6 +284,7 @@ class KeepalivedFailoverIT {
                   .contains("unicast_src_ip 192.0.2.11", "unicast_peer {\n    192.0.2.12\n  }");
               assertThat(Files.readString(lb2.keepalivedConf()))
                   .contains("unicast_src_ip 192.0.2.12", "unicast_peer {\n    192.0.2.11\n  }");
+              assertThat(Files.readString(lb2.keepalivedConf())).contains("auth_pass k3s-vrrp");
             });
     await("with unicast peers, the VIP on lb-1 only")
         .atMost(Duration.ofSeconds(60))
@@ -293,6 +295,13 @@ class KeepalivedFailoverIT {
         .pollInterval(Duration.ofMillis(200))
         .until(() -> lab.hasAddress(lb1.ns, VIP) != lab.hasAddress(lb2.ns, VIP));
     assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
+
+    lb2.useUnicast("other-pw");
+    lb2.stopProxy();
+    lb2.startProxy();
+    await("lb-2, with another password, ignores lb-1's advertisements and takes the VIP too")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> lab.hasAddress(lb1.ns, VIP) && lab.hasAddress(lb2.ns, VIP));
   }
 
   @Test
@@ -334,7 +343,7 @@ class KeepalivedFailoverIT {
   }
 
   @Test
-  void anIpv6VipWithAnIpv6ServerIsServedToAClientInAnotherNamespace() throws Exception {
+  void anIpv6VipAndAnIpv4VipOnOnePortAreBothServedToAClientInAnotherNamespace() throws Exception {
     withLogs(this::ipv6);
   }
 
@@ -363,7 +372,7 @@ class KeepalivedFailoverIT {
             await("a connection through the IPv6 VIP")
                 .atMost(Duration.ofSeconds(30))
                 .ignoreExceptions()
-                .until(() -> lab.firstLine(client, vip6, 6444), "echo6"::equals))
+                .until(() -> lab.firstLine(client, vip6, PORT), "echo6"::equals))
         .isEqualTo("echo6");
     assertThat(lab.firstLine(client, VIP, PORT)).isEqualTo("echo");
   }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -201,6 +202,42 @@ class KeepalivedSyncTest {
       assertThat(Files.readString(conf())).isEqualTo(confBefore);
     }
     assertThat(reloads()).isEqualTo(1);
+  }
+
+  /**
+   * The VRRP password goes from the proxy to keepalived.conf only through files no one else may
+   * read, and a tampered one is refused without being printed.
+   */
+  @Test
+  void theVrrpPasswordReachesKeepalivedOnlyThroughPrivateFiles() throws Exception {
+    applied.put(
+        "default.k3s-api",
+        VipConfigs.withPassword(withVip(6443, "10.10.10.100/24", 51, PRIO), "k3s-vrrp"));
+    KeepalivedSync s = sync();
+    s.sync();
+
+    assertThat(render()).isZero();
+    assertThat(Files.readString(conf()))
+        .contains("  authentication {\n    auth_type PASS\n    auth_pass k3s-vrrp\n  }\n");
+    for (Path file : List.of(s.instancesFile(), conf())) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .as(file.toString())
+          .isEqualTo("rw-------");
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("k3s-vrrp");
+    String confBefore = Files.readString(conf());
+
+    Files.writeString(
+        s.instancesFile(),
+        Files.readString(s.instancesFile())
+            .replace("\"k3s-vrrp\"", "\"x\\n  }\\n  notify /tmp/own\""));
+    err.reset();
+
+    assertThat(render()).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("instances[0].authPassword: only for an IPv4 VIP, and must be 1 to 8 characters")
+        .doesNotContain("notify");
+    assertThat(Files.readString(conf())).isEqualTo(confBefore);
   }
 
   /** What became of the hand-off comes back to the proxy, for /v1/status and the resource. */

@@ -42,6 +42,7 @@ final class LbHost implements AutoCloseable {
   private String ingress = "";
   private String unicastPeers = "null";
   private String preemptDelay = "null";
+  private String vrrpPassword = "null";
   private final Path jar;
   private Thread pathUnit;
   private volatile boolean closed;
@@ -101,23 +102,27 @@ final class LbHost implements AutoCloseable {
     writeConfig("{lb-1: 200, lb-2: 100}");
   }
 
-  /** VRRP over unicast between lb-1 and lb-2 from the next start on (as `frontend.unicast`). */
-  void useUnicast() throws IOException {
+  /**
+   * VRRP over unicast between lb-1 and lb-2 from the next start on (as `frontend.unicast`),
+   * authenticated with {@code password} (as `frontend.vrrpPasswordKey`).
+   */
+  void useUnicast(String password) throws IOException {
     unicastPeers = "{lb-1: 192.0.2.11, lb-2: 192.0.2.12}";
+    vrrpPassword = password;
     writeConfig("{lb-1: 200, lb-2: 100}");
   }
 
   /**
-   * Adds an IPv6 load balancer, default.k3s-api-v6: port 6444 on VIP fd00::100 (router id 52),
-   * bound to :: (both families), in front of the echo server on [fd00::20]:7000.
+   * Adds an IPv6 load balancer, default.k3s-api-v6: the IPv4 one's port, 6443, on VIP fd00::100
+   * (router id 52), with the default bind (::, narrowed to IPv6 by its VIP), in front of the echo
+   * server on [fd00::20]:7000.
    */
   void addIpv6() throws IOException {
     ingress =
         """
           - id: default.k3s-api-v6
             frontend:
-              port: 6444
-              bind: "::"
+              port: 6443
               virtualIP: fd00::100/64
               interface: eth1
               virtualRouterId: 52
@@ -158,6 +163,7 @@ final class LbHost implements AutoCloseable {
               priorities: %s
               unicastPeers: %s
               preemptDelaySeconds: %s
+              vrrpPassword: %s
             healthCheck: {mode: TCP, intervalSeconds: 1, rise: 1, fall: 2}
             backends:
               - {name: echo, address: 192.0.2.20, port: 7000}
@@ -171,6 +177,7 @@ final class LbHost implements AutoCloseable {
                 priorities,
                 unicastPeers,
                 preemptDelay,
+                vrrpPassword,
                 ingress));
   }
 

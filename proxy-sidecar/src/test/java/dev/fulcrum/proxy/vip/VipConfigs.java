@@ -40,6 +40,32 @@ final class VipConfigs {
         .normalized();
   }
 
+  /** {@code c} with VRRP authentication. */
+  static LoadBalancerConfig withPassword(LoadBalancerConfig c, String password) {
+    FrontendConfig f = c.frontend();
+    return new LoadBalancerConfig(
+            null,
+            c.epoch(),
+            new FrontendConfig(
+                f.port(),
+                f.bind(),
+                f.virtualIP(),
+                f.interfaceName(),
+                f.virtualRouterId(),
+                f.priorities(),
+                f.unicastPeers(),
+                f.preemptDelaySeconds(),
+                password),
+            c.balance(),
+            c.healthCheck(),
+            c.timeouts(),
+            c.backends(),
+            c.maxConnections(),
+            c.rebalance(),
+            c.admission())
+        .normalized();
+  }
+
   /** {@code c} with unicast VRRP peers and a preempt delay. */
   static LoadBalancerConfig withUnicast(
       LoadBalancerConfig c, Map<String, String> peers, Integer preemptDelaySeconds) {
