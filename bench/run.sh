@@ -66,7 +66,7 @@ fi
 # --- build -----------------------------------------------------------------------------------------
 JAR=$ROOT/proxy-sidecar/target/fulcrum-proxy.jar
 if [ -z "${SKIP_BUILD:-}" ] || [ ! -f "$JAR" ]; then
-  (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl proxy-sidecar package)
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl proxy-sidecar -am package)
 fi
 
 # --- processes -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ DIR=$(mktemp -d /tmp/fulcrum-status-bench.XXXXXX)
 trap '"$KIT/stop.sh" "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
 KC=$("$KIT/start.sh" "$DIR")
 cd "$ROOT"
-FULCRUM_IT_KUBECONFIG=$KC ./mvnw -B -q verify -Pbench -pl proxy-sidecar,operator \
+FULCRUM_IT_KUBECONFIG=$KC ./mvnw -B -q verify -Pbench -pl proxy-sidecar,operator -am \
   -Dfulcrum.image.skip=true -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=StatusLatencyBenchIT -Dspotless.check.skip=true -Djacoco.skip=true \
   -Dfulcrum.bench.rounds="${ROUNDS:-20}" -Dfulcrum.bench.idleSeconds="${IDLE:-120}"
