@@ -1,5 +1,6 @@
 package dev.fulcrum.operator;
 
+import dev.fulcrum.operator.push.EpochSource;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -32,7 +33,7 @@ public final class LeaderEpoch implements EpochSource {
   /**
    * @param leads whether this process holds the leader Lease now (a fresh read, not a cache)
    */
-  LeaderEpoch(Clock clock, BooleanSupplier leads) {
+  public LeaderEpoch(Clock clock, BooleanSupplier leads) {
     this.clock = clock;
     this.leads = leads;
   }

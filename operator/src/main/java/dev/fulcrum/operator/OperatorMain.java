@@ -1,6 +1,11 @@
 package dev.fulcrum.operator;
 
+import dev.fulcrum.operator.push.EpochSource;
 import dev.fulcrum.operator.push.ProxyClient;
+import dev.fulcrum.operator.reconcile.ExternalLoadBalancerReconciler;
+import dev.fulcrum.operator.reconcile.LoadBalancerSync;
+import dev.fulcrum.operator.telemetry.MetricsServer;
+import dev.fulcrum.operator.telemetry.OperatorMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;

@@ -10,7 +10,7 @@ import dev.fulcrum.operator.testing.MockLeases;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
-import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.push.EpochSource;
 import dev.fulcrum.operator.push.ProxyClient;
+import dev.fulcrum.operator.reconcile.LoadBalancerSync;
 import dev.fulcrum.operator.status.Conditions;
+import dev.fulcrum.operator.telemetry.OperatorMetrics;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
-import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;

@@ -2,10 +2,14 @@ package dev.fulcrum.proxy;
 
 import dev.fulcrum.proxy.admin.AdminServer;
 import dev.fulcrum.proxy.admin.AdminSettings;
-import dev.fulcrum.proxy.admin.TelemetryServer;
 import dev.fulcrum.proxy.api.InvalidConfigException;
+import dev.fulcrum.proxy.config.ProxyConfig;
+import dev.fulcrum.proxy.config.ProxyConfigLoader;
+import dev.fulcrum.proxy.engine.ProxyEngine;
+import dev.fulcrum.proxy.metrics.ProxyMetrics;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.telemetry.TelemetryServer;
 import dev.fulcrum.proxy.vip.KeepalivedSync;
 import dev.fulcrum.proxy.vip.VipHeld;
 import dev.fulcrum.proxy.vip.VirtualIp;

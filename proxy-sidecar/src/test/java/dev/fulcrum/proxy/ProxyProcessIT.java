@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Greetings;
 import dev.fulcrum.proxy.testing.ProxyProcess;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.fulcrum.operator.demo;
 
-import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.tls.Pki;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.fulcrum.proxy.ProxyConfig;
-import dev.fulcrum.proxy.ProxyConfigLoader;
 import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.config.ProxyConfig;
+import dev.fulcrum.proxy.config.ProxyConfigLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.testing.FakeAdminApi;
-import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.tls.Pki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

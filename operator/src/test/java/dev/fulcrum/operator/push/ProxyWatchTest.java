@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.testing.RealProxy;
-import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.tls.Pki;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

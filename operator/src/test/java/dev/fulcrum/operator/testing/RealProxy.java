@@ -1,16 +1,16 @@
 package dev.fulcrum.operator.testing;
 
-import dev.fulcrum.proxy.ProxyEngine;
-import dev.fulcrum.proxy.ProxyMetrics;
 import dev.fulcrum.proxy.admin.AdminServer;
 import dev.fulcrum.proxy.admin.AdminSettings;
-import dev.fulcrum.proxy.admin.Pki;
-import dev.fulcrum.proxy.admin.TelemetryServer;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
+import dev.fulcrum.proxy.engine.ProxyEngine;
+import dev.fulcrum.proxy.metrics.ProxyMetrics;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.telemetry.TelemetryServer;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.tls.Pki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

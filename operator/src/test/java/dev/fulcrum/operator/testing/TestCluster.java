@@ -3,11 +3,11 @@ package dev.fulcrum.operator.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fulcrum.operator.EpochSource;
 import dev.fulcrum.operator.OperatorMain;
 import dev.fulcrum.operator.OperatorSettings;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
+import dev.fulcrum.operator.push.EpochSource;
 import dev.fulcrum.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;

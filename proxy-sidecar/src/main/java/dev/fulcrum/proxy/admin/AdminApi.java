@@ -1,14 +1,14 @@
 package dev.fulcrum.proxy.admin;
 
-import dev.fulcrum.proxy.ConflictException;
-import dev.fulcrum.proxy.PersistenceException;
-import dev.fulcrum.proxy.ProxyEngine;
 import dev.fulcrum.proxy.api.ErrorResponse;
 import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.MalformedJsonException;
 import dev.fulcrum.proxy.api.ProxyStatus;
 import dev.fulcrum.proxy.api.WireJson;
+import dev.fulcrum.proxy.engine.ConflictException;
+import dev.fulcrum.proxy.engine.PersistenceException;
+import dev.fulcrum.proxy.engine.ProxyEngine;
 import java.nio.file.FileSystemException;
 import java.util.Map;
 import java.util.function.Supplier;

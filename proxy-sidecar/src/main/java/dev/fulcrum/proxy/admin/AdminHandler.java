@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.admin;
 
+import dev.fulcrum.proxy.http.HttpReplies;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;

@@ -1,6 +1,8 @@
 package dev.fulcrum.proxy.admin;
 
-import dev.fulcrum.proxy.ProxyEngine;
+import dev.fulcrum.proxy.engine.ProxyEngine;
+import dev.fulcrum.proxy.http.HttpListener;
+import dev.fulcrum.proxy.http.RequestDeadline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;

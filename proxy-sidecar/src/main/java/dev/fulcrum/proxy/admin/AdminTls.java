@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.admin;
 
 import dev.fulcrum.proxy.store.DurableFile;
+import dev.fulcrum.proxy.tls.Pki;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -1,9 +1,9 @@
 package dev.fulcrum.proxy.admin;
 
-import dev.fulcrum.proxy.ProxyEngine;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.api.ProxyStatus;
+import dev.fulcrum.proxy.engine.ProxyEngine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.fulcrum.proxy.health;
 
-import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.api.ClientCertificate;
 import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
+import dev.fulcrum.proxy.tls.Pki;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -16,6 +16,7 @@ import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.net.ListenAddress;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -488,10 +489,11 @@ class AdminApiTest {
     var quota = new java.io.IOException("write failed: Disk quota exceeded");
     var denied = new java.nio.file.AccessDeniedException("/var/lib/fulcrum/.state.json.tmp");
 
-    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", full))).isTrue();
-    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", quota)))
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.engine.PersistenceException("x", full)))
         .isTrue();
-    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.PersistenceException("x", denied)))
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.engine.PersistenceException("x", quota)))
+        .isTrue();
+    assertThat(AdminApi.outOfSpace(new dev.fulcrum.proxy.engine.PersistenceException("x", denied)))
         .isFalse();
   }
 

@@ -1,8 +1,8 @@
 package dev.fulcrum.proxy.admin;
 
-import dev.fulcrum.proxy.ProxyEngine;
-import dev.fulcrum.proxy.ProxyMetrics;
 import dev.fulcrum.proxy.api.WireJson;
+import dev.fulcrum.proxy.engine.ProxyEngine;
+import dev.fulcrum.proxy.metrics.ProxyMetrics;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.DurableFile;
 import dev.fulcrum.proxy.store.StateStore;

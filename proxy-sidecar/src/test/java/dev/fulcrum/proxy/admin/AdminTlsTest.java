@@ -3,11 +3,12 @@ package dev.fulcrum.proxy.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fulcrum.proxy.ProxyEngine;
-import dev.fulcrum.proxy.ProxyMetrics;
+import dev.fulcrum.proxy.engine.ProxyEngine;
+import dev.fulcrum.proxy.metrics.ProxyMetrics;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.TlsClients;
+import dev.fulcrum.proxy.tls.Pki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

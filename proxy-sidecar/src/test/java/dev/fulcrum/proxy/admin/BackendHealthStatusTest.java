@@ -8,6 +8,7 @@ import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -10,6 +10,7 @@ import dev.fulcrum.proxy.store.DurableFile;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Greetings;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;

@@ -10,6 +10,7 @@ import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpRequest;

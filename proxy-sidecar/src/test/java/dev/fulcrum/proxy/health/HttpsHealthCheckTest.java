@@ -3,13 +3,13 @@ package dev.fulcrum.proxy.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fulcrum.proxy.admin.Pki;
 import dev.fulcrum.proxy.api.ClientCertificate;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.testing.PingServer;
+import dev.fulcrum.proxy.tls.Pki;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,5 @@
 package dev.fulcrum.proxy.net;
 
-import dev.fulcrum.proxy.ProxyEngine;
-import dev.fulcrum.proxy.ProxyMetrics;
 import dev.fulcrum.proxy.api.AdmissionConfig;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.BackendStatus;
@@ -13,6 +11,8 @@ import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.api.RebalanceConfig;
 import dev.fulcrum.proxy.api.TimeoutsConfig;
+import dev.fulcrum.proxy.engine.ProxyEngine;
+import dev.fulcrum.proxy.metrics.ProxyMetrics;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Ports;

@@ -3,14 +3,14 @@ package dev.fulcrum.proxy.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fulcrum.proxy.ProxyEngine;
-import dev.fulcrum.proxy.ProxyMetrics;
 import dev.fulcrum.proxy.admin.AdminServer;
 import dev.fulcrum.proxy.admin.AdminSettings;
-import dev.fulcrum.proxy.admin.TestConfigs;
+import dev.fulcrum.proxy.engine.ProxyEngine;
+import dev.fulcrum.proxy.metrics.ProxyMetrics;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import dev.fulcrum.proxy.testing.TlsClients;
 import java.io.IOException;
 import java.io.InputStream;

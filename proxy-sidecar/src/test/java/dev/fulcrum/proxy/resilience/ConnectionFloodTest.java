@@ -3,13 +3,13 @@ package dev.fulcrum.proxy.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fulcrum.proxy.ProxyEngine;
-import dev.fulcrum.proxy.ProxyMetrics;
-import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.engine.ProxyEngine;
+import dev.fulcrum.proxy.metrics.ProxyMetrics;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -3,12 +3,12 @@ package dev.fulcrum.proxy.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Greetings;
 import dev.fulcrum.proxy.testing.ProxyProcess;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

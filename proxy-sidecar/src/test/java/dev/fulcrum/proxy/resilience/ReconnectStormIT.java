@@ -3,9 +3,9 @@ package dev.fulcrum.proxy.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.ProxyProcess;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

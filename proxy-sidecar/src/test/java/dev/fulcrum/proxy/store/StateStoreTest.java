@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.fulcrum.proxy.admin.TestConfigs;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

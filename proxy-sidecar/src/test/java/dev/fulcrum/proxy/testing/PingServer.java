@@ -1,6 +1,6 @@
 package dev.fulcrum.proxy.testing;
 
-import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.tls.Pki;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

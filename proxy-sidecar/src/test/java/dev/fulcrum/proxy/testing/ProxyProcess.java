@@ -2,7 +2,6 @@ package dev.fulcrum.proxy.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.fulcrum.proxy.admin.TestConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.fulcrum.proxy.testing;
 
-import dev.fulcrum.proxy.admin.Pki;
+import dev.fulcrum.proxy.tls.Pki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
