@@ -155,14 +155,6 @@ public final class ProxyMain implements AutoCloseable {
     return engine;
   }
 
-  public InetSocketAddress adminAddress() {
-    return admin.localAddress();
-  }
-
-  public InetSocketAddress telemetryAddress() {
-    return telemetry == null ? null : telemetry.localAddress();
-  }
-
   private static Path path(String s) {
     return s == null ? null : Path.of(s);
   }

@@ -23,7 +23,7 @@ class PackageLayersTest {
           entry("http", 2),
           entry("metrics", 3),
           entry("health", 4),
-          entry("store", 4),
+          entry("store", 5),
           entry("vip", 4),
           entry("net", 5),
           entry("tls", 5),

@@ -24,7 +24,7 @@ import java.util.List;
 public final class RealProxy implements AutoCloseable {
   private final String host;
   private final Path dir;
-  private final Transport transport = new Transport(1, false);
+  private final Transport transport = new Transport(1, Transport.Kind.NIO);
   private final ProxyEngine engine;
   private final ProxyMetrics metrics = new ProxyMetrics();
   private TelemetryServer telemetry;
@@ -98,12 +98,12 @@ public final class RealProxy implements AutoCloseable {
 
   /** PUTs the admin API answered, accepted or not (fulcrum_admin_requests_total). */
   public long puts() {
-    return engine.metrics().adminRequests("PUT");
+    return dev.fulcrum.proxy.testing.AdminRequests.count(engine.metrics(), "PUT");
   }
 
   /** Admin API requests answered with this method, accepted or not. */
   public long adminRequests(String method) {
-    return engine.metrics().adminRequests(method);
+    return dev.fulcrum.proxy.testing.AdminRequests.count(engine.metrics(), method);
   }
 
   /** The lowest epoch this proxy accepts for {@code id}. */

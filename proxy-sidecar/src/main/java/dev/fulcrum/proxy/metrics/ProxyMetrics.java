@@ -53,14 +53,6 @@ public final class ProxyMetrics {
         .increment();
   }
 
-  /** Admin API requests answered so far with this method, whatever their status. */
-  public long adminRequests(String method) {
-    return (long)
-        registry.find("fulcrum.admin.requests").tag("method", method).counters().stream()
-            .mapToDouble(c -> c.count())
-            .sum();
-  }
-
   /** Registers the meters of a backend that joined a load balancer. */
   public synchronized void backendAdded(Backend b) {
     String key = key(b);

@@ -137,15 +137,6 @@ public final class Transport implements AutoCloseable {
             workerThreads, new DefaultThreadFactory("fulcrum-io"), handlers);
   }
 
-  /**
-   * @param workerThreads data-plane event loops (0 = Netty's default, twice the cores)
-   * @param preferNative false forces NIO, e.g. to compare; true means the default, {@link
-   *     #DEFAULT_KIND}, or the best the kernel offers below it
-   */
-  public Transport(int workerThreads, boolean preferNative) {
-    this(workerThreads, preferNative ? DEFAULT_KIND : Kind.NIO);
-  }
-
   public Kind kind() {
     return kind;
   }

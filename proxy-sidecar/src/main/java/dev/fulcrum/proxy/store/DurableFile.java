@@ -12,7 +12,10 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
 
-/** Replaces a small owner-only file atomically and durably: temp file, fsync, rename, fsync dir. */
+/**
+ * Replaces a small file atomically and durably: temp file with its final mode, fsync, rename, fsync
+ * the directory. A reader (keepalived, a restarted proxy) sees the old file or the new one.
+ */
 public final class DurableFile {
   private static final boolean POSIX =
       FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
@@ -26,20 +29,32 @@ public final class DurableFile {
    * @throws IOException naming the target and the cause; the old file is then untouched
    */
   public static void write(Path target, byte[] bytes) throws IOException {
+    write(target, bytes, "rw-------");
+  }
+
+  /**
+   * As {@link #write(Path, byte[])} with the POSIX {@code mode} (e.g. {@code rwx------}), set
+   * before the rename: keepalived refuses a script others could have changed meanwhile. A missing
+   * directory is created readable as the file is.
+   */
+  public static void write(Path target, byte[] bytes, String mode) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createDirectories(dir, ownerOnly("rwx------"));
+      Files.createDirectories(dir, withMode(directoryMode(mode)));
       try (FileChannel ch =
           FileChannel.open(
               temp,
               java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-              ownerOnly("rw-------"))) {
+              withMode("rw-------"))) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
         ch.force(true);
+      }
+      if (POSIX) {
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
       }
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       // The rename is only durable once the directory entry itself is flushed.
@@ -52,6 +67,19 @@ public final class DurableFile {
     }
   }
 
+  /**
+   * Writes unless the file already holds exactly {@code bytes}.
+   *
+   * @return whether the file was written
+   */
+  public static boolean writeIfChanged(Path target, byte[] bytes, String mode) throws IOException {
+    if (Files.exists(target) && java.util.Arrays.equals(Files.readAllBytes(target), bytes)) {
+      return false;
+    }
+    write(target, bytes, mode);
+    return true;
+  }
+
   /** The plain cause of an I/O failure, e.g. {@code No space left on device}. */
   static String describe(Exception e) {
     if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
@@ -60,7 +88,18 @@ public final class DurableFile {
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
-  private static FileAttribute<?>[] ownerOnly(String mode) {
+  /** rw-r--r-- -> rwxr-xr-x: whoever may read the file may enter its directory. */
+  private static String directoryMode(String fileMode) {
+    char[] m = fileMode.toCharArray();
+    for (int i = 0; i < 9; i += 3) {
+      if (m[i] == 'r') {
+        m[i + 2] = 'x';
+      }
+    }
+    return new String(m);
+  }
+
+  private static FileAttribute<?>[] withMode(String mode) {
     return POSIX
         ? new FileAttribute<?>[] {
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode))

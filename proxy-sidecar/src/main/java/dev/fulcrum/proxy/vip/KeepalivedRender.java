@@ -1,8 +1,10 @@
 package dev.fulcrum.proxy.vip;
 
+import dev.fulcrum.proxy.store.DurableFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,8 +81,11 @@ public final class KeepalivedRender {
         scriptText = ReadyzScript.render(URI.create(v.readyzUrl()));
       }
       boolean changed =
-          scriptText != null && AtomicText.writeIfChanged(script, scriptText, "rwx------");
-      changed |= AtomicText.writeIfChanged(conf, rendered, "rw-------");
+          scriptText != null
+              && DurableFile.writeIfChanged(
+                  script, scriptText.getBytes(StandardCharsets.UTF_8), "rwx------");
+      changed |=
+          DurableFile.writeIfChanged(conf, rendered.getBytes(StandardCharsets.UTF_8), "rw-------");
       if (!changed) {
         out.println("fulcrum-keepalived: " + conf + " is up to date");
       } else {
@@ -97,8 +102,10 @@ public final class KeepalivedRender {
     }
     if (result != null) {
       try {
-        AtomicText.writeIfChanged(
-            Path.of(result), RenderResult.of(read, error).toJson(), "rw-r--r--");
+        DurableFile.writeIfChanged(
+            Path.of(result),
+            RenderResult.of(read, error).toJson().getBytes(StandardCharsets.UTF_8),
+            "rw-r--r--");
       } catch (IOException e) {
         err.println("fulcrum-keepalived: result not written: " + e.getMessage());
       }

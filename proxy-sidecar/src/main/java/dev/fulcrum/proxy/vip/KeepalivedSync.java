@@ -1,7 +1,9 @@
 package dev.fulcrum.proxy.vip;
 
+import dev.fulcrum.proxy.store.DurableFile;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -142,11 +144,14 @@ public final class KeepalivedSync implements AutoCloseable {
     }
     // Checked as the renderer will check it: a value it would refuse is named here, in this log.
     String json = VrrpInstances.of(proxyName, readyz, current).toJson();
-    byte[] bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     VrrpInstances.parse(bytes);
     String sha = RenderResult.sha256(bytes);
     boolean written =
-        AtomicText.writeIfChanged(instancesFile, json, "rw-------"); // may hold a password
+        DurableFile.writeIfChanged(
+            instancesFile,
+            json.getBytes(StandardCharsets.UTF_8),
+            "rw-------"); // may hold a password
     if (written || !sha.equals(handedOverSha)) {
       handedOverNanos = System.nanoTime(); // a file found unchanged at start counts from now
       handedOverSha = sha;

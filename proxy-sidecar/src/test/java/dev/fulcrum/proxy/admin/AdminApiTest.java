@@ -15,6 +15,7 @@ import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.net.ListenAddress;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.testing.AdminRequests;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.TestConfigs;
 import java.net.InetSocketAddress;
@@ -432,8 +433,8 @@ class AdminApiTest {
     h.put(ID, toB, null, null);
     h.get("/v1/status");
 
-    assertThat(h.metrics.adminRequests("PUT")).isEqualTo(3);
-    assertThat(h.metrics.adminRequests("DELETE")).isZero();
+    assertThat(AdminRequests.count(h.metrics, "PUT")).isEqualTo(3);
+    assertThat(AdminRequests.count(h.metrics, "DELETE")).isZero();
     assertThat(h.metrics.scrape())
         .contains("fulcrum_admin_requests_total{code=\"200\",method=\"PUT\"} 1.0")
         .contains("fulcrum_admin_requests_total{code=\"409\",method=\"PUT\"} 1.0")

@@ -30,7 +30,7 @@ final class AdminHarness implements AutoCloseable {
 
   final Path stateDir;
   final Path tokenFile;
-  final Transport transport = new Transport(1, true); // as shipped: io_uring
+  final Transport transport = new Transport(1, Transport.DEFAULT_KIND); // as shipped: io_uring
   final ProxyMetrics metrics = new ProxyMetrics();
   final ProxyEngine engine;
   final AdminServer admin;

@@ -41,7 +41,7 @@ class AdminTlsTest {
   void engine() throws IOException {
     stateDir = dir.resolve("state");
     tokenFile = Files.writeString(dir.resolve("token"), TOKEN);
-    transport = new Transport(1, false);
+    transport = new Transport(1, Transport.Kind.NIO);
     engine =
         new ProxyEngine("lb-tls", null, transport, new StateStore(stateDir), new ProxyMetrics());
   }

@@ -18,7 +18,7 @@ class HealthMonitorTest {
 
   @BeforeAll
   static void start() {
-    transport = new Transport(1, true);
+    transport = new Transport(1, Transport.DEFAULT_KIND);
   }
 
   @AfterAll

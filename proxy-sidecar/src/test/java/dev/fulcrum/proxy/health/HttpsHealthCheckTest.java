@@ -21,7 +21,7 @@ class HttpsHealthCheckTest {
 
   @BeforeAll
   static void start() {
-    transport = new Transport(1, true);
+    transport = new Transport(1, Transport.DEFAULT_KIND);
   }
 
   @AfterAll

@@ -19,7 +19,7 @@ class TcpHealthCheckTest {
 
   @BeforeAll
   static void start() {
-    transport = new Transport(1, true);
+    transport = new Transport(1, Transport.DEFAULT_KIND);
   }
 
   @AfterAll

@@ -29,7 +29,7 @@ class TlsHealthCheckTest {
 
   @BeforeAll
   static void start() {
-    transport = new Transport(1, true);
+    transport = new Transport(1, Transport.DEFAULT_KIND);
   }
 
   @AfterAll

@@ -81,7 +81,7 @@ class AdminApiFuzzTest {
   @BeforeAll
   static void start() throws Exception {
     dir = Files.createTempDirectory("fuzz");
-    transport = new Transport(1, true);
+    transport = new Transport(1, Transport.DEFAULT_KIND);
     backend = EchoBackend.start("server-a", "127.0.0.11");
     engine =
         new ProxyEngine(

@@ -37,7 +37,7 @@ class AdminFloodTest {
   private static final int BODY = 1 << 20;
 
   @TempDir Path dir;
-  private final Transport transport = new Transport(1, true);
+  private final Transport transport = new Transport(1, Transport.DEFAULT_KIND);
   private final EchoBackend backend = EchoBackend.start("server-a", "127.0.0.11");
   private final List<Socket> attackers = new ArrayList<>();
   private ProxyEngine engine;

@@ -43,7 +43,7 @@ class AdminSlowlorisTest {
   private static final String TOKEN = "slowloris-token-93ab";
 
   @TempDir Path dir;
-  private final Transport transport = new Transport(1, true);
+  private final Transport transport = new Transport(1, Transport.DEFAULT_KIND);
   private final EchoBackend a = EchoBackend.start("server-a", "127.0.0.11");
   private final EchoBackend b = EchoBackend.start("server-b", "127.0.0.12");
   private final List<Socket> attackers = new ArrayList<>();

@@ -31,7 +31,7 @@ class ConnectionFloodTest {
   private static final int LIMIT = 20;
 
   @TempDir Path stateDir;
-  private final Transport transport = new Transport(1, true);
+  private final Transport transport = new Transport(1, Transport.DEFAULT_KIND);
   private final EchoBackend a = EchoBackend.start("server-a", "127.0.0.11");
   private final List<Streams> admitted = new ArrayList<>();
   private final List<Socket> flood = new ArrayList<>();

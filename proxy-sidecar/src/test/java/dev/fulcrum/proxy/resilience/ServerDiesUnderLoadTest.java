@@ -35,7 +35,7 @@ class ServerDiesUnderLoadTest {
   private static final int STREAMS = 200;
 
   @TempDir Path stateDir;
-  private final Transport transport = new Transport(2, true);
+  private final Transport transport = new Transport(2, Transport.DEFAULT_KIND);
   private ProxyEngine engine;
   private final EchoBackend a = EchoBackend.start("server-a", "127.0.0.11");
   private final EchoBackend b = EchoBackend.start("server-b", "127.0.0.12");

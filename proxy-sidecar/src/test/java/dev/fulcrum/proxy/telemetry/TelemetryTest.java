@@ -45,7 +45,7 @@ class TelemetryTest {
 
   @BeforeEach
   void start() throws IOException {
-    transport = new Transport(1, false);
+    transport = new Transport(1, Transport.Kind.NIO);
     ProxyMetrics metrics = new ProxyMetrics();
     engine =
         new ProxyEngine("lb-tel", null, transport, new StateStore(dir.resolve("state")), metrics);
