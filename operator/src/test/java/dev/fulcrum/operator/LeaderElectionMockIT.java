@@ -10,6 +10,7 @@ import dev.fulcrum.operator.testing.MockLeases;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,7 +29,7 @@ class LeaderElectionMockIT {
 
   @Test
   void theLeaderPushesWithTheTimeItBeganToLeadAsEpochWhateverTheLeaseSays() throws Exception {
-    Pki.Issued ca = Pki.certificateAuthority("test-ca");
+    Pki.Issued ca = TestPki.authority("test-ca");
     try (FakeAdminApi lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "t");
         TestCluster cluster = new TestCluster(client)) {
       client.secrets().resource(Resources.credentials("t", ca.certificatePem())).create();

@@ -13,6 +13,7 @@ import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,9 +32,10 @@ class MutualTlsIT {
 
   @Test
   void clientCertificateFromTheSecretOpensAnAdminApiThatRequiresOne() throws Exception {
-    Pki.Issued ca = Pki.certificateAuthority("admin-ca");
-    Pki.Issued clientCa = Pki.certificateAuthority("operator-ca");
-    Pki.Issued operatorCert = Pki.issue(clientCa, "fulcrum-operator", List.of("fulcrum-operator"));
+    Pki.Issued ca = TestPki.authority("admin-ca");
+    Pki.Issued clientCa = TestPki.authority("operator-ca");
+    Pki.Issued operatorCert =
+        TestPki.issue(clientCa, "fulcrum-operator", List.of("fulcrum-operator"));
     try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir, clientCa)) {
       int frontendPort = Ports.free("127.0.0.1");
       ExternalLoadBalancer elb =

@@ -21,6 +21,7 @@ import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.PingServer;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -48,7 +49,7 @@ abstract class ProxyScenarios {
   static final String VIP = "127.0.0.100";
 
   @TempDir Path dir;
-  final Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
+  final Pki.Issued ca = TestPki.authority("fulcrum-test-ca");
   final List<EchoBackend> servers = new ArrayList<>();
   KubernetesClient client;
   String id;
@@ -248,7 +249,7 @@ abstract class ProxyScenarios {
    */
   @Test
   void httpsChecksPresentTheClientCertificateFromTheSecretTheSpecNames() throws Exception {
-    Pki.Issued checksCa = Pki.certificateAuthority("k3s-client-ca");
+    Pki.Issued checksCa = TestPki.authority("k3s-client-ca");
     try (PingServer strict =
         PingServer.requiringClientCertificate(
             "127.0.0.31", List.of("127.0.0.31", VIP), checksCa.certificate())) {
@@ -271,7 +272,7 @@ abstract class ProxyScenarios {
                   + namespace());
       assertThat(lb1.status(id)).as("nothing pushed").isNull();
 
-      Pki.Issued cert = Pki.issue(checksCa, "fulcrum-health-checks", List.of());
+      Pki.Issued cert = TestPki.issue(checksCa, "fulcrum-health-checks", List.of());
       client
           .secrets()
           .resource(

@@ -9,6 +9,7 @@ import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -38,7 +39,7 @@ class PushLatencyBenchIT {
 
   @Test
   void reportsNodeNotReadyToAllProxiesAppliedLatency() throws Exception {
-    Pki.Issued ca = Pki.certificateAuthority("bench-ca");
+    Pki.Issued ca = TestPki.authority("bench-ca");
     try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir.resolve("lb-1"));
         RealProxy lb2 = new RealProxy("lb-2", "127.0.0.2", ca, "t", dir.resolve("lb-2"))) {
       String report =
@@ -59,7 +60,7 @@ class PushLatencyBenchIT {
    */
   @Test
   void reportsTheLatencyOfTheProxyThatAnswersWhileTheOtherIsBlackHoled() throws Exception {
-    Pki.Issued ca = Pki.certificateAuthority("bench-ca");
+    Pki.Issued ca = TestPki.authority("bench-ca");
     List<Socket> fillers = new ArrayList<>();
     try (RealProxy lb1 = new RealProxy("lb-1", "127.0.0.1", ca, "t", dir.resolve("lb-1"));
         ServerSocket blackHole = new ServerSocket()) {

@@ -18,6 +18,7 @@ import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class RealApiKubectlIT {
   static RealApiServer api;
 
   @TempDir Path dir;
-  final Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
+  final Pki.Issued ca = TestPki.authority("fulcrum-test-ca");
   final List<EchoBackend> servers = new ArrayList<>();
   final List<RealProxy> proxies = new ArrayList<>();
   TestCluster cluster;

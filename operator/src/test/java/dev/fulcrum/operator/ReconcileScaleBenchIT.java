@@ -12,6 +12,7 @@ import dev.fulcrum.operator.telemetry.OperatorMetrics;
 import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -40,7 +41,7 @@ class ReconcileScaleBenchIT {
           i < 50 ? Nodes.server("server-" + i, ip).build() : Nodes.agent("agent-" + i, ip).build());
     }
     long nodesHeap = usedHeap() - heapBefore;
-    Pki.Issued ca = Pki.certificateAuthority("bench-ca");
+    Pki.Issued ca = TestPki.authority("bench-ca");
     try (FakeAdminApi lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "t");
         FakeAdminApi lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, "t")) {
       Secret secret = Resources.credentials("t", ca.certificatePem());

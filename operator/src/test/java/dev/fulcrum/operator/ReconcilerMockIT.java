@@ -10,6 +10,7 @@ import dev.fulcrum.operator.push.EpochSource;
 import dev.fulcrum.operator.status.Conditions;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -48,7 +49,7 @@ class ReconcilerMockIT {
                 .endMetadata()
                 .build())
         .createOr(r -> r.update());
-    Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
+    Pki.Issued ca = TestPki.authority("fulcrum-test-ca");
     client
         .secrets()
         .resource(Resources.credentials("test-token", ca.certificatePem()))

@@ -15,6 +15,7 @@ import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -32,7 +33,7 @@ class ReconcilerPushMockIT {
   static final String ID = Resources.NAMESPACE + ".k3s-api";
   static KubernetesClient client;
 
-  final Pki.Issued ca = Pki.certificateAuthority("test-ca");
+  final Pki.Issued ca = TestPki.authority("test-ca");
   TestCluster cluster;
   FakeAdminApi lb1;
   FakeAdminApi lb2;

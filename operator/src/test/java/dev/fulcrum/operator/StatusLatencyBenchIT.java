@@ -16,6 +16,7 @@ import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class StatusLatencyBenchIT {
   private static final Duration BOUND = Duration.ofSeconds(30);
 
   @TempDir Path dir;
-  private final Pki.Issued ca = Pki.certificateAuthority("bench-ca");
+  private final Pki.Issued ca = TestPki.authority("bench-ca");
   private final Map<String, List<Long>> delays = new LinkedHashMap<>();
   private final EchoBackend[] servers = new EchoBackend[3];
   private RealApiServer api;

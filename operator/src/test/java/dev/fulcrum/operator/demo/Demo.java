@@ -7,6 +7,7 @@ import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -42,7 +43,7 @@ final class Demo implements AutoCloseable {
 
   final StatusPrinter.Stopwatch clock = new StatusPrinter.Stopwatch();
   final PrintStream out;
-  final Pki.Issued ca = Pki.certificateAuthority("fulcrum-demo-ca");
+  final Pki.Issued ca = TestPki.authority("fulcrum-demo-ca");
   final List<K3sServer> servers = new ArrayList<>();
   private final Deque<AutoCloseable> closers = new ArrayDeque<>();
   DemoApi api;

@@ -1,5 +1,6 @@
 package dev.fulcrum.operator.demo;
 
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -48,7 +49,7 @@ final class K3sServer implements AutoCloseable {
     this.name = name;
     this.address = address;
     this.group = g;
-    Pki.Issued cert = Pki.issue(ca, name, sans);
+    Pki.Issued cert = TestPki.issue(ca, name, sans);
     this.tls =
         SslContextBuilder.forServer(cert.key(), cert.chain().toArray(new X509Certificate[0]))
             .build();

@@ -18,6 +18,7 @@ import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -62,7 +63,7 @@ class MonitoringIT {
     assumeTrue(
         Files.isExecutable(Path.of("/usr/bin/prometheus")),
         "prometheus is not installed (Debian: apt-get install prometheus; .ci/run does)");
-    Pki.Issued ca = Pki.certificateAuthority("monitoring-ca");
+    Pki.Issued ca = TestPki.authority("monitoring-ca");
     try (TestCluster cluster = new TestCluster(client).startOperator(EpochSource.none());
         EchoBackend server = EchoBackend.startTls("server-1", "127.0.0.11", List.of("127.0.0.11"));
         RealProxy lb1 = new RealProxy("lb-1", "127.0.0.2", ca, "mon-token", dir.resolve("lb-1"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.testing.FakeAdminApi;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** What a failed call to a proxy says: the root cause in the words a user acts on. */
 class ProxyClientTest {
   private static final String ID = "fulcrum-system.k3s-api";
-  private final Pki.Issued ca = Pki.certificateAuthority("admin-ca");
+  private final Pki.Issued ca = TestPki.authority("admin-ca");
   private final ProxyClient client = new ProxyClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
   private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -72,7 +73,7 @@ class ProxyClientTest {
   void anAdminCertificateFromAnotherCaIsNotTrustedAndSaysWhichCa() throws Exception {
     FakeAdminApi proxy = new FakeAdminApi("lb-1", "127.0.0.1", ca, "t");
     open.add(proxy);
-    Pki.Issued otherCa = Pki.certificateAuthority("another-ca");
+    Pki.Issued otherCa = TestPki.authority("another-ca");
 
     assertThat(errorAsking(proxy.endpoint(), new ProxyCredentials("t", otherCa.certificatePem())))
         .endsWith(

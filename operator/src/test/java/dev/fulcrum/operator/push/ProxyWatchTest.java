@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.testing.RealProxy;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** One proxy's change stream as the operator keeps it: what it is told, and how fast. */
 class ProxyWatchTest {
   private static final String TOKEN = "watch-token-0123456789";
-  private final Pki.Issued ca = Pki.certificateAuthority("admin-ca");
+  private final Pki.Issued ca = TestPki.authority("admin-ca");
   private final ProxyClient client = new ProxyClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final List<String> told = new CopyOnWriteArrayList<>();

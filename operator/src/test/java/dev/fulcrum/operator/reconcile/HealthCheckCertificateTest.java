@@ -14,6 +14,7 @@ import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.api.ClientCertificate;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -42,8 +43,8 @@ class HealthCheckCertificateTest {
           Nodes.server("server-1", "127.0.0.11").build(),
           Nodes.server("server-2", "127.0.0.12").build());
 
-  private final Pki.Issued ca = Pki.certificateAuthority("test-ca");
-  private final Pki.Issued checksCa = Pki.certificateAuthority("k3s-client-ca");
+  private final Pki.Issued ca = TestPki.authority("test-ca");
+  private final Pki.Issued checksCa = TestPki.authority("k3s-client-ca");
   private final Map<String, Secret> secrets = new HashMap<>();
   private FakeAdminApi lb1;
   private FakeAdminApi lb2;
@@ -84,7 +85,7 @@ class HealthCheckCertificateTest {
 
   @Test
   void everyProxyGetsTheSecretsCertificateAndARotationIsPushed() {
-    Pki.Issued first = Pki.issue(checksCa, "fulcrum-checks", List.of());
+    Pki.Issued first = TestPki.issue(checksCa, "fulcrum-checks", List.of());
     secrets.put("k3s-check-client", tls("k3s-check-client", first));
 
     ExternalLoadBalancerStatus s = sync();
@@ -97,7 +98,7 @@ class HealthCheckCertificateTest {
     }
     String before = s.desiredVersion;
 
-    Pki.Issued second = Pki.issue(checksCa, "fulcrum-checks", List.of());
+    Pki.Issued second = TestPki.issue(checksCa, "fulcrum-checks", List.of());
     secrets.put("k3s-check-client", tls("k3s-check-client", second));
     s = sync();
 
@@ -109,7 +110,7 @@ class HealthCheckCertificateTest {
 
   @Test
   void aMissingSecretIsNamedInStatusAndTheProxiesKeepWhatTheyHad() {
-    Pki.Issued first = Pki.issue(checksCa, "fulcrum-checks", List.of());
+    Pki.Issued first = TestPki.issue(checksCa, "fulcrum-checks", List.of());
     secrets.put("k3s-check-client", tls("k3s-check-client", first));
     String served = sync().desiredVersion;
     int puts = lb1.puts();
@@ -131,7 +132,7 @@ class HealthCheckCertificateTest {
 
   @Test
   void anUnusableKeyIsNamedWithoutPrintingTheSecret() {
-    Pki.Issued cert = Pki.issue(checksCa, "fulcrum-checks", List.of());
+    Pki.Issued cert = TestPki.issue(checksCa, "fulcrum-checks", List.of());
     String garbledKey = "-----BEGIN PRIVATE KEY-----\nnot-base64!\n-----END PRIVATE KEY-----\n";
     secrets.put(
         "k3s-check-client",
@@ -170,7 +171,7 @@ class HealthCheckCertificateTest {
     elb.getSpec().healthCheck.mode = HealthCheckSpec.Mode.TLS;
     secrets.put(
         "k3s-check-client",
-        tls("k3s-check-client", Pki.issue(checksCa, "fulcrum-checks", List.of())));
+        tls("k3s-check-client", TestPki.issue(checksCa, "fulcrum-checks", List.of())));
 
     ExternalLoadBalancerStatus s = sync();
 

@@ -14,6 +14,7 @@ import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -33,7 +34,7 @@ class LoadBalancerSyncTest {
   static final Node S2 = Nodes.server("server-2", "127.0.0.12").build();
   static final Node S3 = Nodes.server("server-3", "127.0.0.13").build();
 
-  final Pki.Issued ca = Pki.certificateAuthority("test-ca");
+  final Pki.Issued ca = TestPki.authority("test-ca");
   final AtomicLong epoch = new AtomicLong();
   FakeAdminApi lb1;
   FakeAdminApi lb2;
@@ -277,9 +278,7 @@ class LoadBalancerSyncTest {
 
   @Test
   void aProxyCertificateFromAnotherCaIsNotTrusted() throws Exception {
-    secret =
-        Resources.credentials(
-            "s3cret-token", Pki.certificateAuthority("other-ca").certificatePem());
+    secret = Resources.credentials("s3cret-token", TestPki.authority("other-ca").certificatePem());
     ExternalLoadBalancerStatus s = sync(newOperator(), S1);
     assertThat(ready(s)).isEqualTo("False/ProxyUnreachable");
     assertThat(lb1.puts() + lb2.puts()).isZero();

@@ -11,6 +11,7 @@ import dev.fulcrum.operator.telemetry.OperatorMetrics;
 import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -37,7 +38,7 @@ class VrrpPasswordTest {
           Nodes.server("server-1", "127.0.0.11").build(),
           Nodes.server("server-2", "127.0.0.12").build());
 
-  private final Pki.Issued ca = Pki.certificateAuthority("test-ca");
+  private final Pki.Issued ca = TestPki.authority("test-ca");
   private FakeAdminApi lb1;
   private FakeAdminApi lb2;
   private ExternalLoadBalancer elb;

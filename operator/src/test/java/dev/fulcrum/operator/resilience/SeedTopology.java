@@ -15,6 +15,7 @@ import dev.fulcrum.operator.testing.TestCluster;
 import dev.fulcrum.operator.testing.TlsServers;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ final class SeedTopology implements AutoCloseable {
 
   final KubernetesClient client;
   final String token;
-  final Pki.Issued ca = Pki.certificateAuthority("fulcrum-resilience-ca");
+  final Pki.Issued ca = TestPki.authority("fulcrum-resilience-ca");
   final AtomicLong epoch = new AtomicLong();
   final List<EchoBackend> servers = new ArrayList<>();
   final RealProxy lb1;

@@ -11,6 +11,7 @@ import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.api.ProxyStatus;
 import dev.fulcrum.proxy.api.WireJson;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,7 +62,7 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
     this.name = name;
     this.state = state == null ? this : state;
     this.token = token;
-    Pki.Issued cert = Pki.issue(ca, name, List.of(host));
+    Pki.Issued cert = TestPki.issue(ca, name, List.of(host));
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setKeyEntry("admin", cert.key(), new char[0], cert.chain().toArray(new X509Certificate[0]));

@@ -10,6 +10,7 @@ import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
 import dev.fulcrum.proxy.telemetry.TelemetryServer;
 import dev.fulcrum.proxy.testing.Ports;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,7 +47,7 @@ public final class RealProxy implements AutoCloseable {
       throws Exception {
     this.host = host;
     this.dir = Files.createDirectories(dir);
-    Pki.Issued cert = Pki.issue(ca, name, List.of(host));
+    Pki.Issued cert = TestPki.issue(ca, name, List.of(host));
     Path certFile = Files.writeString(dir.resolve("admin.crt"), cert.certificatePem());
     Path keyFile = Files.writeString(dir.resolve("admin.key"), cert.keyPem());
     Path tokenFile = Files.writeString(dir.resolve("token"), token + "\n");

@@ -25,8 +25,6 @@ import javax.security.auth.x500.X500Principal;
 /** Makes and reads the certificates Fulcrum needs: the admin API's, and test CAs and servers. */
 public final class Pki {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Duration CA_VALIDITY = Duration.ofDays(3650);
-  private static final Duration LEAF_VALIDITY = Duration.ofDays(825);
   private static final byte[] ECDSA_WITH_SHA256 = Der.sequence(Der.oid("1.2.840.10045.4.3.2"));
   private static final String COMMON_NAME = "2.5.4.3";
   private static final String BASIC_CONSTRAINTS = "2.5.29.19";
@@ -35,8 +33,6 @@ public final class Pki {
   // KeyUsage bits and GeneralName tags, RFC 5280 4.2.1.3 and 4.2.1.6.
   private static final int DIGITAL_SIGNATURE = 0;
   private static final int KEY_ENCIPHERMENT = 2;
-  private static final int KEY_CERT_SIGN = 5;
-  private static final int CRL_SIGN = 6;
   private static final int DNS_NAME = 2;
   private static final int IP_ADDRESS = 7;
 
@@ -64,31 +60,13 @@ public final class Pki {
     }
   }
 
-  /** A self-signed CA. */
-  public static Issued certificateAuthority(String commonName) {
-    KeyPair kp = newKeyPair();
-    byte[] name = name(commonName);
-    return new Issued(
-        kp.getPrivate(),
-        List.of(sign(name, kp.getPublic(), name, kp.getPrivate(), List.of(), true, CA_VALIDITY)));
-  }
-
   /** A self-signed server certificate for these SANs (IP literals become IP SANs). */
   public static Issued selfSigned(String commonName, List<String> sans, Duration validity) {
     KeyPair kp = newKeyPair();
     byte[] name = name(commonName);
     return new Issued(
         kp.getPrivate(),
-        List.of(sign(name, kp.getPublic(), name, kp.getPrivate(), sans, false, validity)));
-  }
-
-  /** A leaf certificate signed by {@code ca}. */
-  public static Issued issue(Issued ca, String commonName, List<String> sans) {
-    KeyPair kp = newKeyPair();
-    byte[] issuer = ca.certificate().getSubjectX500Principal().getEncoded();
-    X509Certificate leaf =
-        sign(name(commonName), kp.getPublic(), issuer, ca.key(), sans, false, LEAF_VALIDITY);
-    return new Issued(kp.getPrivate(), List.of(leaf));
+        List.of(sign(name, kp.getPublic(), name, kp.getPrivate(), sans, validity)));
   }
 
   private static KeyPair newKeyPair() {
@@ -106,25 +84,20 @@ public final class Pki {
     return Der.sequence(Der.setOf(Der.sequence(Der.oid(COMMON_NAME), Der.utf8(commonName))));
   }
 
-  /** An X.509 v3 certificate (RFC 5280 4.1), signed with ECDSA over SHA-256. */
+  /**
+   * An X.509 v3 end-entity certificate (RFC 5280 4.1), signed with ECDSA over SHA-256. Test
+   * authorities and the certificates they issue come from netty-pkitesting, in tests only.
+   */
   private static X509Certificate sign(
       byte[] subject,
       PublicKey subjectKey,
       byte[] issuer,
       PrivateKey issuerKey,
       List<String> sans,
-      boolean ca,
       Duration validity) {
     List<byte[]> extensions = new ArrayList<>();
-    extensions.add(
-        extension(BASIC_CONSTRAINTS, true, ca ? Der.sequence(Der.bool(true)) : Der.sequence()));
-    extensions.add(
-        extension(
-            KEY_USAGE,
-            true,
-            ca
-                ? Der.namedBits(DIGITAL_SIGNATURE, KEY_CERT_SIGN, CRL_SIGN)
-                : Der.namedBits(DIGITAL_SIGNATURE, KEY_ENCIPHERMENT)));
+    extensions.add(extension(BASIC_CONSTRAINTS, true, Der.sequence()));
+    extensions.add(extension(KEY_USAGE, true, Der.namedBits(DIGITAL_SIGNATURE, KEY_ENCIPHERMENT)));
     if (!sans.isEmpty()) {
       byte[][] names = sans.stream().map(Pki::generalName).toArray(byte[][]::new);
       extensions.add(extension(SUBJECT_ALT_NAME, false, Der.sequence(names)));

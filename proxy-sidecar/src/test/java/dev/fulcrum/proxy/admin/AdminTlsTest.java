@@ -7,6 +7,7 @@ import dev.fulcrum.proxy.engine.ProxyEngine;
 import dev.fulcrum.proxy.metrics.ProxyMetrics;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.testing.TlsClients;
 import dev.fulcrum.proxy.tls.Pki;
 import java.io.IOException;
@@ -129,8 +130,8 @@ class AdminTlsTest {
 
   @Test
   void configuredCertificateSignedByACaIsServedInsteadOfAGeneratedOne() throws Exception {
-    Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
-    Pki.Issued leaf = Pki.issue(ca, "lb-1", List.of("127.0.0.1"));
+    Pki.Issued ca = TestPki.authority("fulcrum-test-ca");
+    Pki.Issued leaf = TestPki.issue(ca, "lb-1", List.of("127.0.0.1"));
     Path cert = Files.writeString(dir.resolve("tls.crt"), leaf.certificatePem());
     Path key = Files.writeString(dir.resolve("tls.key"), leaf.keyPem());
 
@@ -159,10 +160,10 @@ class AdminTlsTest {
 
   @Test
   void clientCaRequiresAClientCertificateItSigned() throws Exception {
-    Pki.Issued clientCa = Pki.certificateAuthority("operator-ca");
-    Pki.Issued operator = Pki.issue(clientCa, "fulcrum-operator", List.of("localhost"));
+    Pki.Issued clientCa = TestPki.authority("operator-ca");
+    Pki.Issued operator = TestPki.issue(clientCa, "fulcrum-operator", List.of("localhost"));
     Pki.Issued stranger =
-        Pki.issue(Pki.certificateAuthority("other-ca"), "stranger", List.of("localhost"));
+        TestPki.issue(TestPki.authority("other-ca"), "stranger", List.of("localhost"));
     Path caFile = Files.writeString(dir.resolve("client-ca.crt"), clientCa.certificatePem());
 
     try (AdminServer server =

@@ -9,6 +9,7 @@ import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.testing.PingServer;
+import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import java.time.Duration;
 import java.util.List;
@@ -51,8 +52,8 @@ class HttpsHealthCheckTest {
 
   @Test
   void serverRequiringAClientCertificateIsUpOnlyWhenTheConfigCarriesOne() {
-    Pki.Issued clientCa = Pki.certificateAuthority("k3s-client-ca");
-    Pki.Issued client = Pki.issue(clientCa, "system:fulcrum-health", List.of());
+    Pki.Issued clientCa = TestPki.authority("k3s-client-ca");
+    Pki.Issued client = TestPki.issue(clientCa, "system:fulcrum-health", List.of());
     try (PingServer server =
             PingServer.requiringClientCertificate(
                 "127.0.0.4", List.of("127.0.0.4"), clientCa.certificate());

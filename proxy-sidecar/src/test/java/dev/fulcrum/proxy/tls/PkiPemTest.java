@@ -3,6 +3,7 @@ package dev.fulcrum.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fulcrum.proxy.testing.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,8 +64,8 @@ class PkiPemTest {
 
   @Test
   void generatedKeyAndChainRoundTripThroughPem() throws Exception {
-    Pki.Issued ca = Pki.certificateAuthority("ca");
-    Pki.Issued leaf = Pki.issue(ca, "lb-1", List.of("127.0.0.1"));
+    Pki.Issued ca = TestPki.authority("ca");
+    Pki.Issued leaf = TestPki.issue(ca, "lb-1", List.of("127.0.0.1"));
     String bundle = leaf.certificatePem() + leaf.keyPem() + ca.certificatePem();
 
     assertThat(Pki.readKey(leaf.keyPem()).getEncoded()).isEqualTo(leaf.key().getEncoded());

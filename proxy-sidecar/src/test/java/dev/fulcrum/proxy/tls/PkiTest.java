@@ -31,9 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Certificates made with the JDK alone: their contents, as the JDK, OpenSSL and TLS see them. */
 class PkiTest {
-  private static final boolean[] CA_KEY_USAGE = {
-    true, false, false, false, false, true, true, false, false
-  };
   private static final boolean[] SERVER_KEY_USAGE = {
     true, false, true, false, false, false, false, false, false
   };
@@ -54,37 +51,19 @@ class PkiTest {
   }
 
   @Test
-  void certificateAuthorityIsSelfSignedCaWithCertSignKeyUsageAndTenYears() throws Exception {
+  void theAdminCertificateIsALeafWithDnsAndIpSansServerKeyUsageAndItsOwnSignature()
+      throws Exception {
     Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
+    Pki.Issued self =
+        Pki.selfSigned(
+            "lb-1", List.of("lb-1.example", "10.0.0.7", "::1", "localhost"), Duration.ofDays(825));
     Instant after = Instant.now();
-    X509Certificate c = parse(ca.certificatePem());
+    X509Certificate c = parse(self.certificatePem());
 
-    assertThat(c.getSubjectX500Principal().getName()).isEqualTo("CN=fulcrum-test-ca");
+    assertThat(c.getSubjectX500Principal().getName()).isEqualTo("CN=lb-1");
     assertThat(c.getIssuerX500Principal()).isEqualTo(c.getSubjectX500Principal());
     assertThat(c.getVersion()).isEqualTo(3);
     assertThat(c.getSigAlgName()).isEqualTo("SHA256withECDSA");
-    assertThat(c.getBasicConstraints()).isEqualTo(Integer.MAX_VALUE); // CA, no path length
-    assertThat(c.getKeyUsage()).containsExactly(CA_KEY_USAGE);
-    assertThat(c.getCriticalExtensionOIDs()).containsExactlyInAnyOrder("2.5.29.19", "2.5.29.15");
-    assertThat(c.getNonCriticalExtensionOIDs()).isEmpty();
-    assertThat(c.getSubjectAlternativeNames()).isNull();
-    assertValidity(c, before, after, Duration.ofDays(3650));
-    c.verify(c.getPublicKey());
-    assertThat(c.getPublicKey().getAlgorithm()).isEqualTo("EC");
-  }
-
-  @Test
-  void issuedLeafCarriesDnsAndIpSansServerKeyUsageAndTheCaSignature() throws Exception {
-    Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
-    Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    Pki.Issued leaf =
-        Pki.issue(ca, "lb-1", List.of("lb-1.example", "10.0.0.7", "::1", "localhost"));
-    Instant after = Instant.now();
-    X509Certificate c = parse(leaf.certificatePem());
-
-    assertThat(c.getSubjectX500Principal().getName()).isEqualTo("CN=lb-1");
-    assertThat(c.getIssuerX500Principal()).isEqualTo(ca.certificate().getSubjectX500Principal());
     assertThat(c.getSubjectAlternativeNames())
         .containsExactly(
             List.of(2, "lb-1.example"),
@@ -97,11 +76,11 @@ class PkiTest {
     assertThat(c.getCriticalExtensionOIDs()).containsExactlyInAnyOrder("2.5.29.19", "2.5.29.15");
     assertThat(c.getNonCriticalExtensionOIDs()).isEqualTo(Set.of("2.5.29.17"));
     assertValidity(c, before, after, Duration.ofDays(825));
-    assertThat(c.getPublicKey()).isNotEqualTo(ca.certificate().getPublicKey());
-    c.verify(ca.certificate().getPublicKey());
-    X509Certificate otherCa = Pki.certificateAuthority("fulcrum-test-ca").certificate();
-    assertThatThrownBy(() -> c.verify(otherCa.getPublicKey()))
-        .isInstanceOf(SignatureException.class);
+    assertThat(c.getPublicKey().getAlgorithm()).isEqualTo("EC");
+    c.verify(c.getPublicKey());
+    X509Certificate other =
+        Pki.selfSigned("lb-1", List.of("10.0.0.7"), Duration.ofDays(1)).certificate();
+    assertThatThrownBy(() -> c.verify(other.getPublicKey())).isInstanceOf(SignatureException.class);
   }
 
   @Test
@@ -145,45 +124,47 @@ class PkiTest {
   }
 
   @Test
-  void opensslVerifiesTheLeafAgainstItsCaOnlyAndReadsTheExtensions() throws Exception {
+  void opensslReadsTheAdminCertificateAndItsKeyAndTrustsItAsItsOwnAuthority() throws Exception {
     OpenSsl.assumeInstalled();
-    Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
-    Pki.Issued leaf = Pki.issue(ca, "lb-1", List.of("10.10.10.98", "lb-1.example"));
-    Path caFile = Files.writeString(dir.resolve("ca.crt"), ca.certificatePem());
-    Path otherCa =
-        Files.writeString(dir.resolve("other.crt"), Pki.certificateAuthority("x").certificatePem());
-    Path leafFile = Files.writeString(dir.resolve("leaf.crt"), leaf.certificatePem());
-    Path keyFile = Files.writeString(dir.resolve("leaf.key"), leaf.keyPem());
+    Pki.Issued self =
+        Pki.selfSigned("lb-1", List.of("10.10.10.98", "lb-1.example"), Duration.ofDays(825));
+    Path certFile = Files.writeString(dir.resolve("admin.crt"), self.certificatePem());
+    Path keyFile = Files.writeString(dir.resolve("admin.key"), self.keyPem());
+    Path other =
+        Files.writeString(
+            dir.resolve("other.crt"),
+            Pki.selfSigned("lb-1", List.of("10.10.10.98"), Duration.ofDays(1)).certificatePem());
 
-    OpenSsl.Result caText = OpenSsl.run(dir, "x509", "-noout", "-text", "-in", caFile.toString());
-    assertThat(caText.exit()).isZero();
-    assertThat(caText.output())
-        .contains(
-            "Subject: CN = fulcrum-test-ca",
-            "CA:TRUE",
-            "Digital Signature, Certificate Sign, CRL Sign");
-    OpenSsl.Result text = OpenSsl.run(dir, "x509", "-noout", "-text", "-in", leafFile.toString());
+    OpenSsl.Result text = OpenSsl.run(dir, "x509", "-noout", "-text", "-in", certFile.toString());
+    assertThat(text.exit()).isZero();
     assertThat(text.output())
         .contains(
-            "Issuer: CN = fulcrum-test-ca",
+            "Issuer: CN = lb-1",
             "Subject: CN = lb-1",
             "CA:FALSE",
             "Digital Signature, Key Encipherment",
             "IP Address:10.10.10.98, DNS:lb-1.example",
             "ecdsa-with-SHA256",
             "NIST CURVE: P-256");
-
+    // The operator trusts exactly this certificate (the Secret's ca.crt): its signature checks
+    // with its own key and with no other.
     OpenSsl.Result verified =
-        OpenSsl.run(dir, "verify", "-CAfile", caFile.toString(), leafFile.toString());
+        OpenSsl.run(
+            dir, "verify", "-partial_chain", "-CAfile", certFile.toString(), certFile.toString());
     assertThat(verified.exit()).as(verified.output()).isZero();
-    assertThat(verified.output()).contains(": OK");
     assertThat(
-            OpenSsl.run(dir, "verify", "-CAfile", otherCa.toString(), leafFile.toString()).exit())
+            OpenSsl.run(
+                    dir,
+                    "verify",
+                    "-partial_chain",
+                    "-CAfile",
+                    other.toString(),
+                    certFile.toString())
+                .exit())
         .isNotZero();
-    // The key file is OpenSSL-readable and belongs to the certificate.
     OpenSsl.Result keyPub = OpenSsl.run(dir, "pkey", "-pubout", "-in", keyFile.toString());
     OpenSsl.Result certPub =
-        OpenSsl.run(dir, "x509", "-pubkey", "-noout", "-in", leafFile.toString());
+        OpenSsl.run(dir, "x509", "-pubkey", "-noout", "-in", certFile.toString());
     assertThat(keyPub.exit()).isZero();
     assertThat(keyPub.output())
         .startsWith("-----BEGIN PUBLIC KEY-----")
@@ -192,9 +173,9 @@ class PkiTest {
 
   @Test
   void hostnameCheckingTlsClientAcceptsTheIpAndDnsSansAndNothingElse() throws Exception {
-    Pki.Issued ca = Pki.certificateAuthority("fulcrum-test-ca");
-    Pki.Issued leaf = Pki.issue(ca, "lb-1", List.of("127.0.0.1", "lb-1.test"));
-    SSLContext client = TlsClients.context(ca.certificate(), null);
+    // As the operator trusts a proxy: its self-signed admin certificate is the trust anchor.
+    Pki.Issued leaf = Pki.selfSigned("lb-1", List.of("127.0.0.1", "lb-1.test"), Duration.ofDays(1));
+    SSLContext client = TlsClients.context(leaf.certificate(), null);
     try (SSLServerSocket listener = listen(leaf)) {
       int port = listener.getLocalPort();
       handshake(client, port, "127.0.0.1");
@@ -202,9 +183,10 @@ class PkiTest {
       assertThatThrownBy(() -> handshake(client, port, "lb-2.test"))
           .isInstanceOf(SSLHandshakeException.class);
     }
-    Pki.Issued dnsOnly = Pki.issue(ca, "lb-1", List.of("lb-1.test"));
+    Pki.Issued dnsOnly = Pki.selfSigned("lb-1", List.of("lb-1.test"), Duration.ofDays(1));
+    SSLContext trustsDnsOnly = TlsClients.context(dnsOnly.certificate(), null);
     try (SSLServerSocket listener = listen(dnsOnly)) {
-      assertThatThrownBy(() -> handshake(client, listener.getLocalPort(), "127.0.0.1"))
+      assertThatThrownBy(() -> handshake(trustsDnsOnly, listener.getLocalPort(), "127.0.0.1"))
           .isInstanceOf(SSLHandshakeException.class);
     }
   }
