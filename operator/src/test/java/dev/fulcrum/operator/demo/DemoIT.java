@@ -37,14 +37,13 @@ class DemoIT {
 
   @Test
   void tellsReadyLeaveAndRejoinServesKubectlThenStopsCleanly() throws Exception {
-    System.setProperty("fulcrum.demo.dir", dir.toString());
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
     demo =
         CompletableFuture.runAsync(
             () -> {
               try {
                 // Patient about the first Ready: the build shares the machine with other tests.
-                DemoMain.run(out, ctrlC, false, false, Duration.ofSeconds(60));
+                DemoMain.run(out, ctrlC, false, false, Duration.ofSeconds(60), dir);
               } catch (Exception e) {
                 throw new IllegalStateException(e);
               }

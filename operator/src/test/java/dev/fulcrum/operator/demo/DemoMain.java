@@ -35,7 +35,13 @@ public final class DemoMain {
     }
     boolean preferRealApi = !"mock".equalsIgnoreCase(System.getenv("FULCRUM_DEMO_API"));
     try {
-      run(System.out, stop, exitAfterScenario, preferRealApi, DemoScenario.READY_WITHIN);
+      run(
+          System.out,
+          stop,
+          exitAfterScenario,
+          preferRealApi,
+          DemoScenario.READY_WITHIN,
+          Path.of(System.getProperty("fulcrum.demo.dir", "target/demo")));
     } catch (Exception e) {
       if (stop.getCount() > 0) {
         throw e; // a step failed: the build reports it
@@ -52,15 +58,18 @@ public final class DemoMain {
    * Starts everything, tells the story, then waits for {@code stop} unless {@code
    * exitAfterScenario}; closes everything before returning. Throws when a step does not happen
    * ({@code readyWithin}: the first Ready=True, 10 s for the README's promise).
+   *
+   * @param workDir where the demo's servers keep their files
    */
   static void run(
       PrintStream out,
       CountDownLatch stop,
       boolean exitAfterScenario,
       boolean preferRealApi,
-      Duration readyWithin)
+      Duration readyWithin,
+      Path dir)
       throws Exception {
-    Path workDir = Path.of(System.getProperty("fulcrum.demo.dir", "target/demo")).toAbsolutePath();
+    Path workDir = dir.toAbsolutePath();
     Path realApi = Path.of(System.getProperty("fulcrum.demo.realapi", "../shared/realapi"));
     out.println("Fulcrum demo: API server, 3 K3s servers, 2 proxies and the operator on loopback");
     try (Demo demo = new Demo(out)) {

@@ -92,9 +92,14 @@ public final class FrontendServer implements AutoCloseable {
     BackendPool current = pool.get(); // the one read of the live config for this connection
     IoEventLoop loop = (IoEventLoop) transport.workers().next();
     if (loop.inEventLoop()) {
-      new UringConnection(id, loop, fd, current, addresses, backoff).start();
+      new UringConnection(id, loop, fd, current, addresses, backoff, transport.ringOptions())
+          .start();
     } else {
-      loop.execute(() -> new UringConnection(id, loop, fd, current, addresses, backoff).start());
+      loop.execute(
+          () ->
+              new UringConnection(
+                      id, loop, fd, current, addresses, backoff, transport.ringOptions())
+                  .start());
     }
   }
 

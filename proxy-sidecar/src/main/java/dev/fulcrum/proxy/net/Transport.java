@@ -105,6 +105,7 @@ public final class Transport implements AutoCloseable {
 
   private final Kind kind;
   private final EventLoopGroup workers;
+  private final RingOptions ringOptions = new RingOptions();
 
   /**
    * @param workerThreads data-plane event loops (0 = Netty's default, twice the cores)
@@ -135,6 +136,11 @@ public final class Transport implements AutoCloseable {
     this.workers =
         new MultiThreadIoEventLoopGroup(
             workerThreads, new DefaultThreadFactory("fulcrum-io"), handlers);
+  }
+
+  /** How the direct data plane sets backend socket options, for every socket of this transport. */
+  public RingOptions ringOptions() {
+    return ringOptions;
   }
 
   public Kind kind() {

@@ -66,6 +66,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
   private final BackendPool pool;
   private final BackendAddresses<UringOps.Sockaddr> addresses;
   private final AcceptBackoff backoff; // released when the connection ends
+  private final RingOptions ringOptions;
   private IoRegistration registration;
 
   private List<Backend> tried = new ArrayList<>(2); // dropped once a backend answers
@@ -98,13 +99,15 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       int client,
       BackendPool pool,
       BackendAddresses<UringOps.Sockaddr> addresses,
-      AcceptBackoff backoff) {
+      AcceptBackoff backoff,
+      RingOptions ringOptions) {
     this.id = id;
     this.loop = loop;
     this.client = client;
     this.pool = pool;
     this.addresses = addresses;
     this.backoff = backoff;
+    this.ringOptions = ringOptions;
   }
 
   /** Registers on the loop (the caller's) and dials; closes the client when it cannot. */
@@ -207,7 +210,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       closeIfDone();
       return;
     }
-    boolean viaRing = UringOps.optionsThroughRing();
+    boolean viaRing = ringOptions.throughRing();
     try {
       server = UringOps.BackendSocket.open(to.ipv6(), !viaRing);
     } catch (IOException e) {
@@ -309,8 +312,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       return;
     }
     optionsBySyscall = true;
-    if (UringOps.refusedByKernel(res) && UringOps.optionsThroughRing()) {
-      UringOps.optionsThroughRing(false);
+    if (UringOps.refusedByKernel(res) && ringOptions.throughRing()) {
+      ringOptions.useSystemCalls();
       log.info(
           "this kernel cannot set socket options through io_uring ({}; Linux 6.7 can):"
               + " backend sockets get them with system calls",

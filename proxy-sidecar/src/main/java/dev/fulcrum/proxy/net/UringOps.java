@@ -78,22 +78,7 @@ final class UringOps {
     }
   }
 
-  /**
-   * Whether a backend socket's options go through the ring (one batch with its connect) rather than
-   * one system call each; false once a kernel older than 6.7 refuses a ring setsockopt.
-   */
-  private static volatile boolean optionsThroughRing = true;
-
   private UringOps() {}
-
-  static boolean optionsThroughRing() {
-    return optionsThroughRing;
-  }
-
-  /** Off when the kernel refuses ring setsockopts; tests turn it off to cover that path too. */
-  static void optionsThroughRing(boolean on) {
-    optionsThroughRing = on;
-  }
 
   /** Whether a failed ring setsockopt means this kernel cannot do them at all (before 6.7). */
   static boolean refusedByKernel(int res) {

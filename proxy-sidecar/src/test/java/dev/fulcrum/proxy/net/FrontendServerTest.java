@@ -105,7 +105,7 @@ class FrontendServerTest {
     assumeTrue(
         new java.io.File("/usr/bin/ss").canExecute() || new java.io.File("/bin/ss").canExecute(),
         "ss (iproute2) is not installed");
-    UringOps.optionsThroughRing(false); // as after a kernel before 6.7 refused a ring setsockopt
+    transport.ringOptions().useSystemCalls(); // as after a kernel before 6.7 refused one
     try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
       server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
@@ -113,8 +113,6 @@ class FrontendServerTest {
         assertThat(keepaliveSeconds("dport = :" + a.port())).isBetween(1, 60);
         assertThat(client.roundTrip("relayed")).isEqualTo("relayed");
       }
-    } finally {
-      UringOps.optionsThroughRing(true);
     }
   }
 
