@@ -2,7 +2,6 @@ package dev.fulcrum.operator.push;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.proxy.api.ApplyResponse;
 import dev.fulcrum.proxy.api.ErrorResponse;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
@@ -39,7 +38,7 @@ public final class ProxyClient {
   }
 
   /** Asks the proxy what it serves under {@code id} and whether it holds the VIP; never fails. */
-  public CompletableFuture<Observation> observe(ProxySpec p, String id, ProxyCredentials creds) {
+  public CompletableFuture<Observation> observe(ProxyTarget p, String id, ProxyCredentials creds) {
     // The status first, then the load balancer: the status names the change-stream revision, and
     // what the second GET shows is at least that new, so a stream line for that revision needs no
     // second look (asked at once, the load balancer's answer could predate the revision).
@@ -62,8 +61,8 @@ public final class ProxyClient {
                   l.statusCode() == 404 ? null : read(l.body(), LoadBalancerStatus.class);
               ProxyStatus proxy = read(s.body(), ProxyStatus.class);
               return new Observation(
-                  p.name,
-                  p.endpoint,
+                  p.name(),
+                  p.endpoint(),
                   status,
                   proxy.vipHeld(),
                   null,
@@ -76,24 +75,24 @@ public final class ProxyClient {
 
   /** PUTs the full config; the result says what the proxy applied or why it refused. */
   public CompletableFuture<PushResult> push(
-      ProxySpec p, String id, LoadBalancerConfig config, ProxyCredentials creds) {
+      ProxyTarget p, String id, LoadBalancerConfig config, ProxyCredentials creds) {
     return send(p, "PUT", "/v1/loadbalancers/" + id, WireJson.write(config), creds)
         .thenApply(
             r -> {
               if (r.statusCode() == 200) {
                 return new PushResult(
-                    p.name, 200, read(r.body(), ApplyResponse.class).appliedVersion(), null);
+                    p.name(), 200, read(r.body(), ApplyResponse.class).appliedVersion(), null);
               }
               ErrorResponse err = errorBody(r);
               String detail = err == null || err.error() == null ? "" : " (" + err.error() + ")";
               return new PushResult(
-                  p.name,
+                  p.name(),
                   r.statusCode(),
                   err == null ? null : err.appliedVersion(),
                   failure("push to", p, describe(r) + detail),
                   err == null || err.epoch() == null ? 0L : err.epoch());
             })
-        .exceptionally(e -> new PushResult(p.name, 0, null, failure("push to", p, cause(e))));
+        .exceptionally(e -> new PushResult(p.name(), 0, null, failure("push to", p, cause(e))));
   }
 
   /** An open {@link #watch}; cancelling it ends the stream and reports {@code why} as its end. */
@@ -107,7 +106,7 @@ public final class ProxyClient {
    * for a planned end, else why it failed in plain words. Never fails itself.
    */
   public Watching watch(
-      ProxySpec p, ProxyCredentials creds, Consumer<String> revisions, Consumer<String> ended) {
+      ProxyTarget p, ProxyCredentials creds, Consumer<String> revisions, Consumer<String> ended) {
     AtomicBoolean done = new AtomicBoolean();
     Consumer<String> end =
         why -> {
@@ -145,7 +144,7 @@ public final class ProxyClient {
     CompletableFuture<HttpResponse<Void>> call;
     try {
       HttpRequest request =
-          HttpRequest.newBuilder(URI.create(stripSlash(p.endpoint) + "/v1/watch"))
+          HttpRequest.newBuilder(URI.create(stripSlash(p.endpoint()) + "/v1/watch"))
               .header("Authorization", "Bearer " + creds.token())
               .header("Accept", "application/x-ndjson")
               .GET()
@@ -191,7 +190,7 @@ public final class ProxyClient {
   }
 
   /** Removes the frontend; a proxy that never had it counts as done. */
-  public CompletableFuture<String> delete(ProxySpec p, String id, ProxyCredentials creds) {
+  public CompletableFuture<String> delete(ProxyTarget p, String id, ProxyCredentials creds) {
     return send(p, "DELETE", "/v1/loadbalancers/" + id, null, creds)
         .thenApply(
             r ->
@@ -202,10 +201,10 @@ public final class ProxyClient {
   }
 
   private CompletableFuture<HttpResponse<byte[]>> send(
-      ProxySpec p, String method, String path, byte[] body, ProxyCredentials creds) {
+      ProxyTarget p, String method, String path, byte[] body, ProxyCredentials creds) {
     try {
       HttpRequest.Builder b =
-          HttpRequest.newBuilder(URI.create(stripSlash(p.endpoint) + path))
+          HttpRequest.newBuilder(URI.create(stripSlash(p.endpoint()) + path))
               .timeout(requestTimeout)
               .header("Authorization", "Bearer " + creds.token())
               .header("Accept", "application/json");
@@ -223,15 +222,15 @@ public final class ProxyClient {
     }
   }
 
-  private static Observation unreachable(ProxySpec p, String why) {
+  private static Observation unreachable(ProxyTarget p, String why) {
     String message = failure("query of", p, why);
     log.debug(message);
-    return new Observation(p.name, p.endpoint, null, null, message);
+    return new Observation(p.name(), p.endpoint(), null, null, message);
   }
 
   /** "push to lb-1 (https://10.10.10.98:9443) failed: 401 Unauthorized"; never the token. */
-  static String failure(String what, ProxySpec p, String why) {
-    return what + " " + p.name + " (" + p.endpoint + ") failed: " + why;
+  static String failure(String what, ProxyTarget p, String why) {
+    return what + " " + p.name() + " (" + p.endpoint() + ") failed: " + why;
   }
 
   private static String describe(HttpResponse<byte[]> r) {

@@ -1,6 +1,5 @@
 package dev.fulcrum.operator.push;
 
-import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.desired.JoinDebounce;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
@@ -63,7 +62,7 @@ public final class ProxyPushes {
    * @param desired null when the set is too small to push: the proxies are only asked
    */
   public Round observeAndPush(
-      List<ProxySpec> proxies,
+      List<ProxyTarget> proxies,
       String id,
       LoadBalancerConfig desired,
       ProxyCredentials creds,
@@ -93,16 +92,16 @@ public final class ProxyPushes {
       Observation observation, PushResult push, Duration retryIn, boolean joinPending) {}
 
   private CompletableFuture<Step> step(
-      ProxySpec p,
+      ProxyTarget p,
       String id,
       LoadBalancerConfig desired,
       ProxyCredentials creds,
       JoinDebounce debounce) {
-    String key = id + "/" + p.name;
+    String key = id + "/" + p.name();
     long now = System.nanoTime();
     Unanswered last = lastUnanswered.get(key);
     Observation unanswered =
-        last != null && last.endpoint().equals(p.endpoint) && last.creds().equals(creds)
+        last != null && last.endpoint().equals(p.endpoint()) && last.creds().equals(creds)
             ? last.observation()
             : null;
     if (unanswered != null) {
@@ -117,7 +116,7 @@ public final class ProxyPushes {
                     lastUnanswered.remove(key);
                     queryBackoff.succeeded(key);
                   } else {
-                    lastUnanswered.put(key, new Unanswered(o, p.endpoint, creds));
+                    lastUnanswered.put(key, new Unanswered(o, p.endpoint(), creds));
                     queryBackoff.failed(key, System.nanoTime());
                   }
                 })
@@ -132,7 +131,7 @@ public final class ProxyPushes {
         .thenCompose(
             o -> {
               if (!o.reachable()) {
-                lastUnanswered.put(key, new Unanswered(o, p.endpoint, creds));
+                lastUnanswered.put(key, new Unanswered(o, p.endpoint(), creds));
                 Duration wait = queryBackoff.failed(key, System.nanoTime());
                 return CompletableFuture.completedFuture(new Step(o, null, wait, false));
               }
@@ -143,7 +142,7 @@ public final class ProxyPushes {
   }
 
   private CompletableFuture<Step> pushIfLagging(
-      ProxySpec p,
+      ProxyTarget p,
       String id,
       LoadBalancerConfig desired,
       ProxyCredentials creds,
@@ -159,13 +158,13 @@ public final class ProxyPushes {
     if (fence > desired.epoch()) { // it would refuse: the caller raises the epoch if it may
       PushResult withheld =
           new PushResult(
-              p.name,
+              p.name(),
               409,
               o.appliedVersion(),
               "push to "
-                  + p.name
+                  + p.name()
                   + " ("
-                  + p.endpoint
+                  + p.endpoint()
                   + ") withheld: it fences this load balancer at epoch "
                   + fence
                   + ", above this operator's "
@@ -180,7 +179,7 @@ public final class ProxyPushes {
     if (!wait.isZero()) {
       return CompletableFuture.completedFuture(new Step(o, null, wait, true));
     }
-    String key = id + "/" + p.name;
+    String key = id + "/" + p.name();
     long started = System.nanoTime();
     if (!pushBackoff.allowed(key, started)) {
       return CompletableFuture.completedFuture(
@@ -190,7 +189,7 @@ public final class ProxyPushes {
         .push(p, id, desired, creds)
         .thenCompose(
             r -> {
-              metrics.pushed(id, p.name, r.ok(), Duration.ofNanos(System.nanoTime() - started));
+              metrics.pushed(id, p.name(), r.ok(), Duration.ofNanos(System.nanoTime() - started));
               if (!r.ok()) {
                 Duration retry = pushBackoff.failed(key, System.nanoTime());
                 lastFailure.put(key, r);
@@ -199,7 +198,7 @@ public final class ProxyPushes {
               }
               pushBackoff.succeeded(key);
               lastFailure.remove(key);
-              log.info("{}: {} applied {}", id, p.name, r.appliedVersion());
+              log.info("{}: {} applied {}", id, p.name(), r.appliedVersion());
               // Status shows what the proxy serves now (its backends, with their health), read
               // fresh after the ACK, not the report from before the push.
               return client

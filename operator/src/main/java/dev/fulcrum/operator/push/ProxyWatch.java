@@ -1,6 +1,5 @@
 package dev.fulcrum.operator.push;
 
-import dev.fulcrum.operator.crd.ProxySpec;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -33,7 +32,7 @@ public final class ProxyWatch implements AutoCloseable {
   }
 
   private final ProxyClient client;
-  private final ProxySpec proxy;
+  private final ProxyTarget proxy;
   private final ProxyCredentials creds;
   private final ScheduledExecutorService timer;
   private final Listener listener;
@@ -52,7 +51,7 @@ public final class ProxyWatch implements AutoCloseable {
 
   public ProxyWatch(
       ProxyClient client,
-      ProxySpec proxy,
+      ProxyTarget proxy,
       ProxyCredentials creds,
       ScheduledExecutorService timer,
       Listener listener) {
@@ -61,7 +60,7 @@ public final class ProxyWatch implements AutoCloseable {
 
   ProxyWatch(
       ProxyClient client,
-      ProxySpec proxy,
+      ProxyTarget proxy,
       ProxyCredentials creds,
       ScheduledExecutorService timer,
       Listener listener,
@@ -128,7 +127,7 @@ public final class ProxyWatch implements AutoCloseable {
       failures = 0;
       tell = !Boolean.TRUE.equals(reachable) || !rev.equals(revision);
       if (!Boolean.TRUE.equals(reachable)) {
-        log.info("watching {} ({})", proxy.name, proxy.endpoint);
+        log.info("watching {} ({})", proxy.name(), proxy.endpoint());
       }
       reachable = true;
       revision = rev;

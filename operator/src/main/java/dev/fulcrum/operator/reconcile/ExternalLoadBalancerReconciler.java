@@ -214,7 +214,7 @@ public class ExternalLoadBalancerReconciler
     List<String> names = new ArrayList<>();
     elb.getSpec().proxies.forEach(p -> names.add(p.name + " (" + p.endpoint + ")"));
     Orphan.of(elb.getStatus(), elb.getSpec().proxies)
-        .forEach(p -> names.add(p.name + " (" + p.endpoint + ", left the spec)"));
+        .forEach(p -> names.add(p.name() + " (" + p.endpoint() + ", left the spec)"));
     return String.join(", ", names);
   }
 

@@ -16,6 +16,7 @@ import dev.fulcrum.operator.push.Observation;
 import dev.fulcrum.operator.push.ProxyClient;
 import dev.fulcrum.operator.push.ProxyCredentials;
 import dev.fulcrum.operator.push.ProxyPushes;
+import dev.fulcrum.operator.push.ProxyTarget;
 import dev.fulcrum.operator.push.PushResult;
 import dev.fulcrum.operator.status.Orphan;
 import dev.fulcrum.operator.status.StatusBuilder;
@@ -47,14 +48,14 @@ public final class LoadBalancerSync {
     Watchers NONE =
         new Watchers() {
           @Override
-          public void track(String id, List<ProxySpec> proxies, ProxyCredentials creds) {}
+          public void track(String id, List<ProxyTarget> proxies, ProxyCredentials creds) {}
 
           @Override
           public void untrack(String id) {}
         };
 
     /** {@code id} reaches these proxies with these credentials now. */
-    void track(String id, List<ProxySpec> proxies, ProxyCredentials creds);
+    void track(String id, List<ProxyTarget> proxies, ProxyCredentials creds);
 
     void untrack(String id);
   }
@@ -180,13 +181,14 @@ public final class LoadBalancerSync {
               Map.of(),
               false,
               Orphan.of(previous, spec.proxies).stream()
-                  .map(p -> new Orphan(p.name, p.endpoint, "not reached: " + e.getMessage()))
+                  .map(p -> new Orphan(p.name(), p.endpoint(), "not reached: " + e.getMessage()))
                   .toList());
       return new Outcome(StatusBuilder.build(previous, facts, clock.instant()), poll);
     }
-    watchers.track(id, spec.proxies, creds);
+    List<ProxyTarget> targets = targets(spec.proxies);
+    watchers.track(id, targets, creds);
     // Proxies that left the spec are told to stop serving while the others are synced.
-    List<ProxySpec> left = Orphan.of(previous, spec.proxies);
+    List<ProxyTarget> left = Orphan.of(previous, spec.proxies);
     List<CompletableFuture<String>> deletes =
         left.stream().map(p -> client.delete(p, id, creds)).toList();
     LoadBalancerConfig desired =
@@ -194,7 +196,7 @@ public final class LoadBalancerSync {
             ? SpecMapping.toConfig(
                 spec, selection.backends(), checkCertificate, vrrpPassword, epoch.current())
             : null;
-    ProxyPushes.Round round = pushes.observeAndPush(spec.proxies, id, desired, creds, debounce);
+    ProxyPushes.Round round = pushes.observeAndPush(targets, id, desired, creds, debounce);
     List<Observation> seen = round.observations();
     Map<String, PushResult> results = round.results();
     boolean joinPending = round.joinPending();
@@ -209,11 +211,11 @@ public final class LoadBalancerSync {
     }
     List<Orphan> orphans = new ArrayList<>();
     for (int i = 0; i < left.size(); i++) {
-      ProxySpec p = left.get(i);
+      ProxyTarget p = left.get(i);
       String error = deletes.get(i).join();
-      orphans.add(new Orphan(p.name, p.endpoint, error));
+      orphans.add(new Orphan(p.name(), p.endpoint(), error));
       if (error == null) {
-        log.info("{}: deleted from {} ({}), which left spec.proxies", id, p.name, p.endpoint);
+        log.info("{}: deleted from {} ({}), which left spec.proxies", id, p.name(), p.endpoint());
       } else {
         next = min(next, ORPHAN_RETRY);
       }
@@ -245,7 +247,7 @@ public final class LoadBalancerSync {
   public List<String> clear(ExternalLoadBalancer elb, Secret secret) {
     ProxyCredentials creds = credentials(elb, secret);
     String id = elb.loadBalancerId();
-    List<ProxySpec> all = new ArrayList<>(elb.getSpec().proxies);
+    List<ProxyTarget> all = new ArrayList<>(targets(elb.getSpec().proxies));
     all.addAll(Orphan.of(elb.getStatus(), elb.getSpec().proxies));
     List<CompletableFuture<String>> calls =
         all.stream().map(p -> client.delete(p, id, creds)).toList();
@@ -360,6 +362,11 @@ public final class LoadBalancerSync {
       throw new IllegalArgumentException(where + ": " + ConfigValidator.VRRP_PASSWORD_RULE);
     }
     return value.strip();
+  }
+
+  /** spec.proxies as pushing sees them. */
+  private static List<ProxyTarget> targets(List<ProxySpec> proxies) {
+    return proxies.stream().map(p -> new ProxyTarget(p.name, p.endpoint)).toList();
   }
 
   /** The endpoints the previous status shows served from static entries (no Node behind them). */

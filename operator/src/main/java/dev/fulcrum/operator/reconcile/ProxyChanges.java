@@ -1,9 +1,9 @@
 package dev.fulcrum.operator.reconcile;
 
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
-import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.push.ProxyClient;
 import dev.fulcrum.operator.push.ProxyCredentials;
+import dev.fulcrum.operator.push.ProxyTarget;
 import dev.fulcrum.operator.push.ProxyWatch;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.EventHandler;
@@ -72,10 +72,10 @@ final class ProxyChanges extends AbstractEventSource<Void, ExternalLoadBalancer>
   }
 
   @Override
-  public synchronized void track(String id, List<ProxySpec> proxies, ProxyCredentials creds) {
+  public synchronized void track(String id, List<ProxyTarget> proxies, ProxyCredentials creds) {
     Map<Key, String> keys = new HashMap<>();
-    for (ProxySpec p : proxies) {
-      keys.put(new Key(p.endpoint, creds), p.name);
+    for (ProxyTarget p : proxies) {
+      keys.put(new Key(p.endpoint(), creds), p.name());
     }
     Interest was = interests.get(id);
     if (was != null && was.proxies().equals(keys)) {
@@ -128,9 +128,7 @@ final class ProxyChanges extends AbstractEventSource<Void, ExternalLoadBalancer>
             .filter(n -> n != null)
             .findFirst()
             .orElse(k.endpoint());
-    ProxySpec p = new ProxySpec();
-    p.name = name;
-    p.endpoint = k.endpoint();
+    ProxyTarget p = new ProxyTarget(name, k.endpoint());
     return new ProxyWatch(client, p, k.creds(), timer, (up, why) -> changed(k, up)).start();
   }
 

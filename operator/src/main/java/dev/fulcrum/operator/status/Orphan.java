@@ -2,6 +2,7 @@ package dev.fulcrum.operator.status;
 
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
 import dev.fulcrum.operator.crd.ProxySpec;
+import dev.fulcrum.operator.push.ProxyTarget;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +16,8 @@ import java.util.List;
 public record Orphan(String name, String endpoint, String error) {
 
   /** The proxies the previous status lists (with an endpoint) that the spec no longer names. */
-  public static List<ProxySpec> of(ExternalLoadBalancerStatus previous, List<ProxySpec> spec) {
-    List<ProxySpec> out = new ArrayList<>();
+  public static List<ProxyTarget> of(ExternalLoadBalancerStatus previous, List<ProxySpec> spec) {
+    List<ProxyTarget> out = new ArrayList<>();
     if (previous == null || previous.proxies == null) {
       return out;
     }
@@ -24,7 +25,7 @@ public record Orphan(String name, String endpoint, String error) {
       boolean kept =
           spec.stream().anyMatch(s -> s.name.equals(p.name) && s.endpoint.equals(p.endpoint));
       if (!kept && p.endpoint != null) {
-        out.add(new ProxySpec(p.name, p.endpoint, null));
+        out.add(new ProxyTarget(p.name, p.endpoint));
       }
     }
     return out;

@@ -2,7 +2,6 @@ package dev.fulcrum.operator.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
@@ -31,7 +30,7 @@ class ProxyClientTest {
   }
 
   private String errorAsking(String endpoint, ProxyCredentials creds) {
-    return client.observe(new ProxySpec("lb-1", endpoint, 1), ID, creds).join().error();
+    return client.observe(new ProxyTarget("lb-1", endpoint), ID, creds).join().error();
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.fulcrum.operator.push;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.testing.RealProxy;
 import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
@@ -44,7 +43,7 @@ class ProxyWatchTest {
     ProxyWatch w =
         new ProxyWatch(
             client,
-            new ProxySpec("lb-1", endpoint, 1),
+            new ProxyTarget("lb-1", endpoint),
             new ProxyCredentials(TOKEN, ca.certificatePem()),
             timer,
             (up, why) -> told.add(up ? "up" : "down: " + why),
