@@ -570,7 +570,7 @@ abstract class ProxyScenarios {
   private String healthOnLb1(String server) {
     return lb1.status(id).backends().stream()
         .filter(b -> b.name().equals(server))
-        .map(b -> b.health())
+        .map(b -> b.health().label())
         .findFirst()
         .orElse(null);
   }

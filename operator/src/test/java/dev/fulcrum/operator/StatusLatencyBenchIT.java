@@ -292,7 +292,7 @@ class StatusLatencyBenchIT {
 
   private String proxyHealth(String server) {
     BackendStatus b = proxyBackend(server);
-    return b == null ? null : b.health();
+    return b == null ? null : b.health().label();
   }
 
   private Boolean proxyCovers(String server) {

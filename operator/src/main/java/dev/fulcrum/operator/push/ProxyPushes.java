@@ -1,6 +1,7 @@
 package dev.fulcrum.operator.push;
 
 import dev.fulcrum.operator.desired.JoinDebounce;
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import java.time.Duration;
@@ -265,7 +266,7 @@ public final class ProxyPushes {
     for (Observation o : seen) {
       if (o.loadBalancer() != null && o.loadBalancer().backends() != null) {
         o.loadBalancer().backends().stream()
-            .filter(b -> !"Draining".equals(b.health()))
+            .filter(b -> b.health() != BackendHealth.DRAINING)
             .forEach(
                 b ->
                     out.add(

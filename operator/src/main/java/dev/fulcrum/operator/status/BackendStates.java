@@ -4,6 +4,7 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus.BackendState;
 import dev.fulcrum.operator.desired.BackendSelection;
 import dev.fulcrum.operator.push.Observation;
 import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.BackendStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,17 +44,20 @@ final class BackendStates {
     return out;
   }
 
+  /** In status only: Up on some proxies and not on others. */
+  static final String PARTIAL = "Partial";
+
   /** Up only when every proxy that reports the backend has it Up; Unknown when none does. */
   private static String health(List<BackendStatus> seen) {
     if (seen.isEmpty()) {
-      return "Unknown";
+      return BackendHealth.UNKNOWN.label();
     }
-    if (seen.stream().allMatch(x -> "Up".equals(x.health()))) {
-      return "Up";
+    if (seen.stream().allMatch(x -> x.health() == BackendHealth.UP)) {
+      return BackendHealth.UP.label();
     }
-    if (seen.stream().noneMatch(x -> "Up".equals(x.health()))) {
-      return seen.get(0).health();
+    if (seen.stream().noneMatch(x -> x.health() == BackendHealth.UP)) {
+      return seen.get(0).health().label();
     }
-    return "Partial";
+    return PARTIAL;
   }
 }

@@ -5,6 +5,7 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus.BackendState;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus.ProxyState;
 import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.push.Observation;
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -52,7 +53,8 @@ public final class StatusBuilder {
           f.desiredVersion() != null
               ? f.desiredVersion()
               : (previous == null ? null : previous.desiredVersion);
-      long healthy = s.backends.stream().filter(b -> "Up".equals(b.health)).count();
+      long healthy =
+          s.backends.stream().filter(b -> BackendHealth.UP.label().equals(b.health)).count();
       long synced = s.proxies.stream().filter(p -> ProxyStates.SYNCED.equals(p.state)).count();
       s.backendsSummary = healthy + "/" + s.backends.size();
       s.proxiesSummary = synced + "/" + s.proxies.size();
@@ -259,7 +261,7 @@ public final class StatusBuilder {
         };
       }
       List<BackendStatus> backends = lb.backends() == null ? List.of() : lb.backends();
-      if (backends.stream().noneMatch(b -> "Up".equals(b.health()))) {
+      if (backends.stream().noneMatch(b -> b.health() == BackendHealth.UP)) {
         return new String[] {Reasons.NO_SERVER_UP, noServerUp(p.name, backends)};
       }
     }

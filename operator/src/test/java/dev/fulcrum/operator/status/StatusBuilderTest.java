@@ -10,6 +10,7 @@ import dev.fulcrum.operator.desired.BackendSelection;
 import dev.fulcrum.operator.push.Observation;
 import dev.fulcrum.operator.push.PushResult;
 import dev.fulcrum.operator.testing.Nodes;
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -47,8 +48,8 @@ class StatusBuilderTest {
   static Observation synced(String proxy, String version, List<String> sans, Boolean vip) {
     List<BackendStatus> backends =
         List.of(
-            new BackendStatus("server-1", "127.0.0.51", 6443, "Up", 3, 10, null, sans),
-            new BackendStatus("server-2", "127.0.0.52", 6443, "Up", 2, 8, null, sans));
+            new BackendStatus("server-1", "127.0.0.51", 6443, BackendHealth.UP, 3, 10, null, sans),
+            new BackendStatus("server-2", "127.0.0.52", 6443, BackendHealth.UP, 2, 8, null, sans));
     LoadBalancerStatus lb =
         new LoadBalancerStatus("ns.lb", version, 0, true, "0.0.0.0:6443", null, 5, backends);
     return new Observation(proxy, "https://" + proxy, lb, vip, null);
@@ -247,8 +248,16 @@ class StatusBuilderTest {
     List<BackendStatus> none =
         List.of(
             new BackendStatus(
-                "server-1", "127.0.0.51", 6443, "Down", 0, 0, "connection refused", null),
-            new BackendStatus("server-2", "127.0.0.52", 6443, "Unknown", 0, 0, null, null));
+                "server-1",
+                "127.0.0.51",
+                6443,
+                BackendHealth.DOWN,
+                0,
+                0,
+                "connection refused",
+                null),
+            new BackendStatus(
+                "server-2", "127.0.0.52", 6443, BackendHealth.UNKNOWN, 0, 0, null, null));
     Observation lb2 =
         new Observation(
             "lb-2",

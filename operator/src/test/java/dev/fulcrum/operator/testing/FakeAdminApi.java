@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.fulcrum.proxy.api.ApplyResponse;
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.ErrorResponse;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
@@ -181,7 +182,10 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
     }
     List<BackendStatus> backends =
         c.backends().stream()
-            .map(b -> new BackendStatus(b.name(), b.address(), b.port(), "Up", 0, 0, null, tlsSans))
+            .map(
+                b ->
+                    new BackendStatus(
+                        b.name(), b.address(), b.port(), BackendHealth.UP, 0, 0, null, tlsSans))
             .toList();
     return new Reply(
         200, new LoadBalancerStatus(id, c.version(), c.epoch(), true, null, null, 0, backends));

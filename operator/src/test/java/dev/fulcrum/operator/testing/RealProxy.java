@@ -91,7 +91,7 @@ public final class RealProxy implements AutoCloseable {
     return s == null
         ? List.of()
         : s.backends().stream()
-            .filter(b -> !"Draining".equals(b.health()))
+            .filter(b -> b.health() != dev.fulcrum.proxy.api.BackendHealth.DRAINING)
             .map(BackendStatus::name)
             .sorted()
             .toList();

@@ -5,8 +5,7 @@ import java.util.List;
 /**
  * One backend as this proxy sees it.
  *
- * @param health {@code Up}, {@code Down}, {@code Draining}, or {@code Unknown} before its first
- *     check
+ * @param health Up, Down, Draining, or Unknown before its first check
  * @param lastCheckError the last failed check's cause, null after a success
  * @param tlsSans the subject alternative names of the certificate the last TLS/HTTPS check saw
  */
@@ -14,7 +13,7 @@ public record BackendStatus(
     String name,
     String address,
     int port,
-    String health,
+    BackendHealth health,
     int activeConnections,
     long totalConnections,
     String lastCheckError,

@@ -5,18 +5,12 @@ import dev.fulcrum.proxy.http.HttpListener;
 import dev.fulcrum.proxy.http.RequestDeadline;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -55,10 +49,6 @@ public final class AdminServer implements AutoCloseable {
   private final ChangeFeed feed;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
-  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  private final EventLoopGroup group =
-      new MultiThreadIoEventLoopGroup(
-          1, new DefaultThreadFactory("fulcrum-admin-io", true), NioIoHandler.newFactory());
   // Engine calls are synchronized and fsync; two threads let a GET pass a slow PUT.
   private final ThreadPoolExecutor executor =
       new ThreadPoolExecutor(
@@ -68,7 +58,7 @@ public final class AdminServer implements AutoCloseable {
           TimeUnit.SECONDS,
           new ArrayBlockingQueue<>(64),
           new DefaultThreadFactory("fulcrum-admin", true));
-  private Channel listener;
+  private HttpListener listener;
 
   /**
    * @param stateDir where a self-signed certificate is kept when none is configured
@@ -97,10 +87,9 @@ public final class AdminServer implements AutoCloseable {
     try {
       listener =
           HttpListener.bind(
-              group,
+              "fulcrum-admin-io",
               at,
               "admin API",
-              connections,
               p -> {
                 if (!admit(p.channel())) {
                   return;
@@ -119,7 +108,7 @@ public final class AdminServer implements AutoCloseable {
     }
     log.info(
         "admin API listening on https://{} ({})",
-        HttpListener.hostPort(listener),
+        listener.hostPort(),
         settings.clientCaFile() == null ? "bearer token" : "bearer token and client certificate");
     return this;
   }
@@ -145,7 +134,7 @@ public final class AdminServer implements AutoCloseable {
 
   /** The bound address, e.g. to learn the port chosen for port 0. */
   public InetSocketAddress localAddress() {
-    return listener == null ? null : (InetSocketAddress) listener.localAddress();
+    return listener == null ? null : listener.localAddress();
   }
 
   /** Aggregates a request body up to {@link #MAX_BODY_BYTES}; answers 413 past it, and says so. */
@@ -172,10 +161,8 @@ public final class AdminServer implements AutoCloseable {
       return;
     }
     if (listener != null) {
-      listener.close().syncUninterruptibly();
+      listener.close();
     }
-    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     executor.shutdownNow();
     feed.close();
   }

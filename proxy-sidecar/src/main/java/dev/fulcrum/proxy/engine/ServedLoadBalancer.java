@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.engine;
 
 import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.InvalidConfigException;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
@@ -166,14 +167,14 @@ final class ServedLoadBalancer {
    * while it is served but no check has finished yet (new connections still go to it, as HAProxy
    * starts a server up; the operator does not count it as Up).
    */
-  private static String healthOf(Backend b) {
+  private static BackendHealth healthOf(Backend b) {
     if (b.draining()) {
-      return "Draining";
+      return BackendHealth.DRAINING;
     }
-    if (b.health() == Health.UP && !b.everChecked()) {
-      return "Unknown";
+    if (b.health() == Health.UP) {
+      return b.everChecked() ? BackendHealth.UP : BackendHealth.UNKNOWN;
     }
-    return b.health().toString();
+    return BackendHealth.DOWN;
   }
 
   LoadBalancerStatus status() {

@@ -25,18 +25,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Idle
   private Channel outbound;
   private long lastActivity; // bytes moved either way; read by the IdleSweeper
   private int sweepSlot = -1; // the IdleSweeper's
+  private final IdleSweeper sweeper; // its loop's
 
-  FrontendHandler(String id, BackendPool pool, BackendDialer dialer) {
+  FrontendHandler(String id, BackendPool pool, BackendDialer dialer, IdleSweeper sweeper) {
     this.id = id;
     this.pool = pool;
     this.dialer = dialer;
+    this.sweeper = sweeper;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     inbound = ctx.channel();
     touch();
-    IdleSweeper.of(inbound.eventLoop()).track(this);
+    sweeper.track(this);
     dialer.dial(this);
   }
 
@@ -96,7 +98,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Idle
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    IdleSweeper.of(ctx.channel().eventLoop()).untrack(this);
+    sweeper.untrack(this);
     if (connection != null) {
       connection.unregister();
       closeOnFlush(outbound);
@@ -104,7 +106,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Idle
   }
 
   void touch() {
-    lastActivity = System.nanoTime();
+    lastActivity = sweeper.now();
   }
 
   @Override

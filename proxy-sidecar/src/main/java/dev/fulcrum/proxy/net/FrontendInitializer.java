@@ -20,6 +20,7 @@ final class FrontendInitializer extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendInitializer.class);
 
   private final String id;
+  private final Transport transport;
   private final BackendDialer dialer;
   private final AtomicReference<BackendPool> pool;
   private final AcceptBackoff backoff;
@@ -28,6 +29,7 @@ final class FrontendInitializer extends ChannelInboundHandlerAdapter {
   FrontendInitializer(
       String id, Transport transport, AtomicReference<BackendPool> pool, AcceptBackoff backoff) {
     this.id = id;
+    this.transport = transport;
     this.dialer = new BackendDialer(id, transport);
     this.pool = pool;
     this.backoff = backoff;
@@ -59,7 +61,8 @@ final class FrontendInitializer extends ChannelInboundHandlerAdapter {
   private void admit(ChannelHandlerContext ctx) {
     ctx.channel().closeFuture().addListener(release);
     BackendPool current = pool.get(); // the one read of the live config for this connection
-    ctx.pipeline().replace(this, null, new FrontendHandler(id, current, dialer));
+    IdleSweeper sweeper = IdleSweeper.of(ctx.channel().eventLoop(), transport.idleClock());
+    ctx.pipeline().replace(this, null, new FrontendHandler(id, current, dialer, sweeper));
   }
 
   /**

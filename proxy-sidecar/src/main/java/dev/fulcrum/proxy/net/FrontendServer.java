@@ -92,14 +92,10 @@ public final class FrontendServer implements AutoCloseable {
     BackendPool current = pool.get(); // the one read of the live config for this connection
     IoEventLoop loop = (IoEventLoop) transport.workers().next();
     if (loop.inEventLoop()) {
-      new UringConnection(id, loop, fd, current, addresses, backoff, transport.ringOptions())
-          .start();
+      new UringConnection(id, loop, fd, current, addresses, backoff, transport).start();
     } else {
       loop.execute(
-          () ->
-              new UringConnection(
-                      id, loop, fd, current, addresses, backoff, transport.ringOptions())
-                  .start());
+          () -> new UringConnection(id, loop, fd, current, addresses, backoff, transport).start());
     }
   }
 

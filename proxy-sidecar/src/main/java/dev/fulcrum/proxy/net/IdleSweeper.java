@@ -14,11 +14,10 @@ import java.util.concurrent.TimeUnit;
  * while the loop has no connections.
  */
 final class IdleSweeper implements Runnable {
-  static final long PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** A connection the sweeper watches; all calls on its event loop. */
   interface Tracked {
-    /** {@link System#nanoTime()} of the last byte moved either way. */
+    /** {@link IdleSweeper#now()} of the last byte moved either way. */
     long lastActivity();
 
     /** The sweeper's slot for this connection, -1 when not tracked. */
@@ -37,22 +36,31 @@ final class IdleSweeper implements Runnable {
   private static final FastThreadLocal<IdleSweeper> OF_LOOP = new FastThreadLocal<>();
 
   private final EventLoop loop;
+  private final java.util.function.LongSupplier clock;
+  private final long periodNanos;
   // Confined to the loop. Unordered: removal moves the last entry into the freed slot.
   private final ArrayList<Tracked> tracked = new ArrayList<>();
   private boolean scheduled;
 
-  private IdleSweeper(EventLoop loop) {
+  private IdleSweeper(EventLoop loop, IdleClock clock) {
     this.loop = loop;
+    this.clock = clock.nanos();
+    this.periodNanos = clock.period().toNanos();
   }
 
   /** The sweeper of the event loop running this call; call on that loop. */
-  static IdleSweeper of(EventLoop loop) {
+  static IdleSweeper of(EventLoop loop, IdleClock clock) {
     IdleSweeper sweeper = OF_LOOP.get();
     if (sweeper == null || sweeper.loop != loop) {
-      sweeper = new IdleSweeper(loop);
+      sweeper = new IdleSweeper(loop, clock);
       OF_LOOP.set(sweeper);
     }
     return sweeper;
+  }
+
+  /** This sweeper's time, what connections stamp their activity with. */
+  long now() {
+    return clock.getAsLong();
   }
 
   /** Starts watching a connection whose {@code lastActivity} was just set. */
@@ -61,7 +69,7 @@ final class IdleSweeper implements Runnable {
     tracked.add(connection);
     if (!scheduled) {
       scheduled = true;
-      loop.schedule(this, PERIOD_NANOS, TimeUnit.NANOSECONDS);
+      loop.schedule(this, periodNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -85,7 +93,7 @@ final class IdleSweeper implements Runnable {
 
   @Override
   public void run() {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     // Backwards, so the entry moved into a freed slot has been looked at already.
     for (int i = tracked.size() - 1; i >= 0; i--) {
       Tracked c = tracked.get(i);
@@ -98,7 +106,7 @@ final class IdleSweeper implements Runnable {
     }
     scheduled = !tracked.isEmpty();
     if (scheduled) {
-      loop.schedule(this, PERIOD_NANOS, TimeUnit.NANOSECONDS);
+      loop.schedule(this, periodNanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -106,12 +106,21 @@ public final class Transport implements AutoCloseable {
   private final Kind kind;
   private final EventLoopGroup workers;
   private final RingOptions ringOptions = new RingOptions();
+  private final IdleClock idleClock;
 
   /**
    * @param workerThreads data-plane event loops (0 = Netty's default, twice the cores)
    * @param preferred the mechanism wanted; a lesser one is used when the kernel lacks it
    */
   public Transport(int workerThreads, Kind preferred) {
+    this(workerThreads, preferred, IdleClock.SYSTEM);
+  }
+
+  /**
+   * @param idleClock what the idle sweep of proxied connections reads, and how often it runs
+   */
+  public Transport(int workerThreads, Kind preferred, IdleClock idleClock) {
+    this.idleClock = idleClock;
     this.kind = preferred.choose();
     if (kind != preferred) {
       // e.g. io_uring inside a container whose seccomp profile forbids it: still fast, but say so.
@@ -136,6 +145,10 @@ public final class Transport implements AutoCloseable {
     this.workers =
         new MultiThreadIoEventLoopGroup(
             workerThreads, new DefaultThreadFactory("fulcrum-io"), handlers);
+  }
+
+  IdleClock idleClock() {
+    return idleClock;
   }
 
   /** How the direct data plane sets backend socket options, for every socket of this transport. */

@@ -66,7 +66,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
   private final BackendPool pool;
   private final BackendAddresses<UringOps.Sockaddr> addresses;
   private final AcceptBackoff backoff; // released when the connection ends
-  private final RingOptions ringOptions;
+  private final Transport transport; // its ring options and idle clock
+  private IdleSweeper sweeper; // its loop's, from start()
   private IoRegistration registration;
 
   private List<Backend> tried = new ArrayList<>(2); // dropped once a backend answers
@@ -100,14 +101,14 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       BackendPool pool,
       BackendAddresses<UringOps.Sockaddr> addresses,
       AcceptBackoff backoff,
-      RingOptions ringOptions) {
+      Transport transport) {
     this.id = id;
     this.loop = loop;
     this.client = client;
     this.pool = pool;
     this.addresses = addresses;
     this.backoff = backoff;
-    this.ringOptions = ringOptions;
+    this.transport = transport;
   }
 
   /** Registers on the loop (the caller's) and dials; closes the client when it cannot. */
@@ -119,8 +120,9 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       backoff.release();
       return;
     }
+    sweeper = IdleSweeper.of(loop, transport.idleClock());
     touch();
-    IdleSweeper.of(loop).track(this);
+    sweeper.track(this);
     up.poll(); // noted while the backend is dialed, read once it answers
     dial(null);
   }
@@ -210,7 +212,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       closeIfDone();
       return;
     }
-    boolean viaRing = ringOptions.throughRing();
+    boolean viaRing = transport.ringOptions().throughRing();
     try {
       server = UringOps.BackendSocket.open(to.ipv6(), !viaRing);
     } catch (IOException e) {
@@ -312,8 +314,8 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       return;
     }
     optionsBySyscall = true;
-    if (UringOps.refusedByKernel(res) && ringOptions.throughRing()) {
-      ringOptions.useSystemCalls();
+    if (UringOps.refusedByKernel(res) && transport.ringOptions().throughRing()) {
+      transport.ringOptions().useSystemCalls();
       log.info(
           "this kernel cannot set socket options through io_uring ({}; Linux 6.7 can):"
               + " backend sockets get them with system calls",
@@ -581,7 +583,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
     if (closing && inFlight == 0) {
       closed = true;
       registration.cancel();
-      IdleSweeper.of(loop).untrack(this);
+      sweeper.untrack(this);
       if (leg != null) {
         leg.backend.connectionClosed(leg);
       }
@@ -619,7 +621,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
   // --- the idle sweep -----------------------------------------------------------------------
 
   private void touch() {
-    lastActivity = System.nanoTime();
+    lastActivity = sweeper.now();
   }
 
   @Override

@@ -4,19 +4,10 @@ import dev.fulcrum.proxy.engine.ProxyEngine;
 import dev.fulcrum.proxy.http.HttpListener;
 import dev.fulcrum.proxy.http.RequestDeadline;
 import dev.fulcrum.proxy.metrics.ProxyMetrics;
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +22,7 @@ public final class TelemetryServer implements AutoCloseable {
   private final InetSocketAddress at;
   private final ProxyEngine engine;
   private final ProxyMetrics metrics;
-  private final java.util.concurrent.atomic.AtomicBoolean closed =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  private final EventLoopGroup group =
-      new MultiThreadIoEventLoopGroup(
-          1, new DefaultThreadFactory("fulcrum-telemetry", true), NioIoHandler.newFactory());
-  private Channel listener;
+  private HttpListener listener;
 
   public TelemetryServer(InetSocketAddress at, ProxyEngine engine, ProxyMetrics metrics) {
     this.at = at;
@@ -47,41 +32,28 @@ public final class TelemetryServer implements AutoCloseable {
 
   /** Binds; throws with the cause when it cannot. */
   public TelemetryServer start() throws IOException {
-    try {
-      listener =
-          HttpListener.bind(
-              group,
-              at,
-              "telemetry",
-              connections,
-              p ->
-                  p.addLast(new HttpServerCodec())
-                      .addLast(new HttpObjectAggregator(8192))
-                      .addLast(new RequestDeadline(REQUEST_DEADLINE_MILLIS))
-                      .addLast(new TelemetryHandler(engine, metrics)));
-    } catch (IOException e) {
-      close();
-      throw e;
-    }
-    log.info(
-        "telemetry listening on http://{} (/metrics /healthz /readyz)",
-        HttpListener.hostPort(listener));
+    listener =
+        HttpListener.bind(
+            "fulcrum-telemetry",
+            at,
+            "telemetry",
+            p ->
+                p.addLast(new HttpServerCodec())
+                    .addLast(new HttpObjectAggregator(8192))
+                    .addLast(new RequestDeadline(REQUEST_DEADLINE_MILLIS))
+                    .addLast(new TelemetryHandler(engine, metrics)));
+    log.info("telemetry listening on http://{} (/metrics /healthz /readyz)", listener.hostPort());
     return this;
   }
 
   public InetSocketAddress localAddress() {
-    return listener == null ? null : (InetSocketAddress) listener.localAddress();
+    return listener == null ? null : listener.localAddress();
   }
 
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
     if (listener != null) {
-      listener.close().syncUninterruptibly();
+      listener.close();
     }
-    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

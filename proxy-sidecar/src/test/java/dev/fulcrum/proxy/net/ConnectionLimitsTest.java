@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,12 +33,32 @@ class ConnectionLimitsTest {
     proxy.close();
   }
 
-  @Test
-  void idleTimeoutClosesAConnectionWithNoTrafficEitherWay() throws Exception {
+  /** The idle sweep's time, moved by the tests: a timeout passes without being waited for. */
+  private final AtomicLong nanos = new AtomicLong();
+
+  private void onTestClock(int eventLoops) {
+    proxy.close();
+    // Sweeps every 10 ms of real time, reading the test's clock.
+    proxy =
+        new ProxyHarness(stateDir, eventLoops, new IdleClock(nanos::get, Duration.ofMillis(10)));
+    a = proxy.backend("a", "127.0.0.2");
     proxy.apply(
         proxy.config(Balance.ROUND_ROBIN, List.of(a), new ProxyHarness.Knobs(1, 100, 0, 15)));
+  }
+
+  private void pass(Duration d) {
+    nanos.addAndGet(d.toNanos());
+  }
+
+  @Test
+  void idleTimeoutClosesAConnectionWithNoTrafficEitherWay() throws Exception {
+    onTestClock(2);
     TestClient idle = open();
     assertThat(idle.greeting()).isEqualTo("a");
+
+    pass(Duration.ofMillis(900));
+    assertThat(idle.roundTrip("still there")).isEqualTo("still there");
+    pass(Duration.ofMillis(1100));
 
     assertThat(idle.endedByPeer()).as("the proxy closes the idle client").isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> a.open() == 0);
@@ -46,25 +67,23 @@ class ConnectionLimitsTest {
 
   @Test
   void idleTimeoutSparesAConnectionThatKeepsTalking() {
-    proxy.apply(
-        proxy.config(Balance.ROUND_ROBIN, List.of(a), new ProxyHarness.Knobs(1, 100, 0, 15)));
+    onTestClock(2);
     TestClient chatty = open();
     assertThat(chatty.greeting()).isEqualTo("a");
-    // Three idle periods pass with a ping every 200 ms: every ping must still echo.
-    await()
-        .during(Duration.ofSeconds(3))
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(200))
-        .until(() -> chatty.roundTrip("ping").equals("ping"));
+    // Five idle timeouts pass, with a ping every 0.4 s of them: every ping must still echo, and
+    // the connection stays open across several sweeps after each.
+    for (int i = 0; i < 12; i++) {
+      pass(Duration.ofMillis(400));
+      await()
+          .during(Duration.ofMillis(50))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> chatty.roundTrip("ping").equals("ping"));
+    }
   }
 
   @Test
   void idleTimeoutClosesEachConnectionWhenItGoesQuietAmongOthersThatComeAndGo() throws Exception {
-    proxy.close();
-    proxy = new ProxyHarness(stateDir, 1); // every connection on one event loop's idle bookkeeping
-    a = proxy.backend("a", "127.0.0.2");
-    proxy.apply(
-        proxy.config(Balance.ROUND_ROBIN, List.of(a), new ProxyHarness.Knobs(1, 100, 0, 15)));
+    onTestClock(1); // every connection on one event loop's idle bookkeeping
     // Interleaved, so closing the quiet ones moves the talkers around the idle bookkeeping.
     TestClient quiet1 = open();
     TestClient talker1 = open();
@@ -74,18 +93,16 @@ class ConnectionLimitsTest {
       assertThat(c.greeting()).isEqualTo("a");
     }
 
-    await()
-        .during(Duration.ofMillis(2500))
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () ->
-                talker1.roundTrip("ping").equals("ping")
-                    && talker2.roundTrip("ping").equals("ping"));
+    for (int i = 0; i < 4; i++) {
+      pass(Duration.ofMillis(400));
+      assertThat(talker1.roundTrip("ping")).isEqualTo("ping");
+      assertThat(talker2.roundTrip("ping")).isEqualTo("ping");
+    }
     assertThat(quiet1.endedByPeer()).as("the proxy closes a quiet client").isTrue();
     assertThat(quiet2.endedByPeer()).as("the proxy closes a quiet client").isTrue();
 
     talker2.close(); // leaves on its own; talker1 now goes quiet too and must be closed in turn
+    pass(Duration.ofMillis(1100));
     assertThat(talker1.endedByPeer()).as("the proxy closes the last client once quiet").isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> a.open() == 0);
     assertThat(proxy.activeByBackend().get("a")).isZero();

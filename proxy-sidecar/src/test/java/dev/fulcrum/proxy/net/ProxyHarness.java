@@ -43,7 +43,16 @@ final class ProxyHarness implements AutoCloseable {
   }
 
   ProxyHarness(Path stateDir, int eventLoops, Transport.Kind kind) {
-    transport = new Transport(eventLoops, kind);
+    this(stateDir, eventLoops, kind, IdleClock.SYSTEM);
+  }
+
+  /** With {@code idleClock}, e.g. one the test moves so idle timeouts pass without waiting. */
+  ProxyHarness(Path stateDir, int eventLoops, IdleClock idleClock) {
+    this(stateDir, eventLoops, kind(), idleClock);
+  }
+
+  private ProxyHarness(Path stateDir, int eventLoops, Transport.Kind kind, IdleClock idleClock) {
+    transport = new Transport(eventLoops, kind, idleClock);
     engine = new ProxyEngine("lb-test", BIND, transport, new StateStore(stateDir), metrics);
     port = freePort();
   }
@@ -153,7 +162,8 @@ final class ProxyHarness implements AutoCloseable {
         .filter(b -> b.name().equals(backendName))
         .findFirst()
         .orElseThrow()
-        .health();
+        .health()
+        .label();
   }
 
   static int freePort() {

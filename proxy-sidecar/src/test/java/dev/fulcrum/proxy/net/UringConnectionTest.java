@@ -101,7 +101,8 @@ class UringConnectionTest {
         assertThat(proxy.status().backends())
             .filteredOn(b -> b.name().equals("stuck"))
             .singleElement()
-            .satisfies(b -> assertThat(b.health()).isEqualTo("Down"));
+            .satisfies(
+                b -> assertThat(b.health()).isEqualTo(dev.fulcrum.proxy.api.BackendHealth.DOWN));
       } finally {
         for (Socket f : fillers) {
           f.close();

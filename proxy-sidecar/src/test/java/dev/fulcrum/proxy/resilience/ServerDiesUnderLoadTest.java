@@ -3,7 +3,6 @@ package dev.fulcrum.proxy.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
@@ -148,7 +147,7 @@ class ServerDiesUnderLoadTest {
   private String health(String name) {
     return engine.status(ID).orElseThrow().backends().stream()
         .filter(x -> x.name().equals(name))
-        .map(BackendStatus::health)
+        .map(b -> b.health().label())
         .findFirst()
         .orElseThrow();
   }
