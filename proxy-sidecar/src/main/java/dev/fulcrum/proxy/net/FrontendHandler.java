@@ -8,12 +8,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The client side of a proxied connection: dials a backend, then relays client bytes to it. */
-final class FrontendHandler extends ChannelInboundHandlerAdapter implements IdleSweeper.Tracked {
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
   private final String id;
@@ -23,22 +22,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Idle
   private Channel inbound;
   private ProxiedConnection connection; // set once a backend answered
   private Channel outbound;
-  private long lastActivity; // bytes moved either way; read by the IdleSweeper
-  private int sweepSlot = -1; // the IdleSweeper's
   private final IdleSweeper sweeper; // its loop's
+  private final IdleTracked idle;
 
   FrontendHandler(String id, BackendPool pool, BackendDialer dialer, IdleSweeper sweeper) {
     this.id = id;
     this.pool = pool;
     this.dialer = dialer;
     this.sweeper = sweeper;
+    this.idle =
+        new IdleTracked(pool.config().timeouts().idleSeconds()) {
+          @Override
+          public void closeIdle() {
+            FrontendHandler.this.closeIdle();
+          }
+        };
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     inbound = ctx.channel();
-    touch();
-    sweeper.track(this);
+    idle.trackIdle(sweeper);
     dialer.dial(this);
   }
 
@@ -98,7 +102,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Idle
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    sweeper.untrack(this);
+    idle.untrackIdle();
     if (connection != null) {
       connection.unregister();
       closeOnFlush(outbound);
@@ -106,31 +110,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Idle
   }
 
   void touch() {
-    lastActivity = sweeper.now();
+    idle.touch();
   }
 
-  @Override
-  public long lastActivity() {
-    return lastActivity;
-  }
-
-  @Override
-  public int sweepSlot() {
-    return sweepSlot;
-  }
-
-  @Override
-  public void sweepSlot(int slot) {
-    sweepSlot = slot;
-  }
-
-  @Override
-  public long idleNanos() {
-    return TimeUnit.SECONDS.toNanos(pool.config().timeouts().idleSeconds());
-  }
-
-  @Override
-  public void closeIdle() {
+  private void closeIdle() {
     String why = "no traffic for " + pool.config().timeouts().idleSeconds() + "s";
     if (connection != null) {
       connection.close(why);

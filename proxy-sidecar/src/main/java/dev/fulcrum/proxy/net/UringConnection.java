@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to its event loop, except {@link Leg#close}, which hands over to it.
  */
-final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, DialPace.Waiter {
+final class UringConnection extends IdleTracked implements IoUringIoHandle, DialPace.Waiter {
   private static final Logger log = LoggerFactory.getLogger(UringConnection.class);
 
   private static final short CONNECT = 1;
@@ -67,7 +67,6 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
   private final BackendAddresses<UringOps.Sockaddr> addresses;
   private final AcceptBackoff backoff; // released when the connection ends
   private final Transport transport; // its ring options and idle clock
-  private IdleSweeper sweeper; // its loop's, from start()
   private IoRegistration registration;
 
   private List<Backend> tried = new ArrayList<>(2); // dropped once a backend answers
@@ -91,8 +90,6 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
   private boolean stopped; // every poll and receive in flight has been cancelled
   private boolean closing; // both sockets' closes submitted
   private boolean closed;
-  private long lastActivity;
-  private int sweepSlot = -1;
 
   UringConnection(
       String id,
@@ -102,6 +99,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       BackendAddresses<UringOps.Sockaddr> addresses,
       AcceptBackoff backoff,
       Transport transport) {
+    super(pool.config().timeouts().idleSeconds());
     this.id = id;
     this.loop = loop;
     this.client = client;
@@ -120,9 +118,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
       backoff.release();
       return;
     }
-    sweeper = IdleSweeper.of(loop, transport.idleClock());
-    touch();
-    sweeper.track(this);
+    trackIdle(IdleSweeper.of(loop, transport.idleClock()));
     up.poll(); // noted while the backend is dialed, read once it answers
     dial(null);
   }
@@ -583,7 +579,7 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
     if (closing && inFlight == 0) {
       closed = true;
       registration.cancel();
-      sweeper.untrack(this);
+      untrackIdle();
       if (leg != null) {
         leg.backend.connectionClosed(leg);
       }
@@ -620,33 +616,9 @@ final class UringConnection implements IoUringIoHandle, IdleSweeper.Tracked, Dia
 
   // --- the idle sweep -----------------------------------------------------------------------
 
-  private void touch() {
-    lastActivity = sweeper.now();
-  }
-
-  @Override
-  public long lastActivity() {
-    return lastActivity;
-  }
-
-  @Override
-  public int sweepSlot() {
-    return sweepSlot;
-  }
-
-  @Override
-  public void sweepSlot(int slot) {
-    sweepSlot = slot;
-  }
-
-  @Override
-  public long idleNanos() {
-    return TimeUnit.SECONDS.toNanos(pool.config().timeouts().idleSeconds());
-  }
-
   @Override
   public void swept(long now) {
-    if (connected && !ending && now - lastActivity >= PARK_AFTER_NANOS) {
+    if (connected && !ending && now - lastActivity() >= PARK_AFTER_NANOS) {
       up.park();
       down.park();
     }
