@@ -1,31 +1,27 @@
 package dev.fulcrum.proxy.net;
 
 import dev.fulcrum.proxy.balance.Backend;
-import dev.fulcrum.proxy.balance.Connection;
 import io.netty.channel.Channel;
-import java.util.concurrent.RejectedExecutionException;
+import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client connection paired with its backend connection, counted on that backend from the pick (so
- * least-connections sees dials in flight) until either side closes.
+ * The channel data plane's leg: a client channel paired with its backend channel, counted on that
+ * backend from the pick (so least-connections sees dials in flight) until either side closes.
  */
-final class ProxiedConnection implements Connection {
+final class ProxiedConnection extends BackendLeg {
   private static final Logger log = LoggerFactory.getLogger(ProxiedConnection.class);
 
   private final String id;
   private final Channel client;
-  private final Backend backend;
-  private final long openedAtNanos = System.nanoTime();
   // Confined to the client's event loop, where close() runs too.
   private Channel server;
-  private boolean abandoned;
 
   ProxiedConnection(String id, Channel client, Backend backend) {
+    super(backend);
     this.id = id;
     this.client = client;
-    this.backend = backend;
     backend.connectionOpened(this);
   }
 
@@ -55,20 +51,22 @@ final class ProxiedConnection implements Connection {
   }
 
   @Override
-  public long openedAtNanos() {
-    return openedAtNanos;
+  EventLoop loop() {
+    return client.eventLoop();
   }
 
   @Override
-  public void close(String reason) {
-    try {
-      client.eventLoop().execute(() -> closeOnLoop(reason));
-    } catch (RejectedExecutionException shuttingDown) {
-      client.close();
-    }
+  Object clientAddress() {
+    return client.remoteAddress();
   }
 
-  private void closeOnLoop(String reason) {
+  @Override
+  void closeWithoutLoop() {
+    client.close();
+  }
+
+  @Override
+  void closeOnLoop(String reason) {
     if (server == null) {
       // Still dialing: the client has seen nothing yet, so it moves on to another backend.
       abandoned = true;
@@ -79,10 +77,5 @@ final class ProxiedConnection implements Connection {
     }
     client.close();
     server.close();
-  }
-
-  @Override
-  public String toString() {
-    return client.remoteAddress() + " -> " + backend.config().name() + " " + backend.endpoint();
   }
 }

@@ -3,9 +3,9 @@ package dev.fulcrum.proxy.net;
 import dev.fulcrum.proxy.api.Balance;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
-import dev.fulcrum.proxy.balance.Connection;
 import dev.fulcrum.proxy.balance.DialPace;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -277,8 +277,8 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
     }
     connected = true;
     tried = null;
-    leg.openedAtNanos = System.nanoTime();
-    backend.dialed(leg.openedAtNanos - dialStart);
+    leg.opened();
+    backend.dialed(leg.openedAtNanos() - dialStart);
     if (up.readable) {
       up.readable = false;
       up.receive(); // the client sent while this dial was in flight or waited for its turn
@@ -651,30 +651,23 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
    * drains and closes. A dial that fails or is abandoned ends its leg; the next backend gets a new
    * one, so a late close meant for the old backend cannot reach the new.
    */
-  private final class Leg implements Connection {
-    final Backend backend;
-    long openedAtNanos = System.nanoTime();
-    boolean abandoned; // on the loop
-
+  private final class Leg extends BackendLeg {
     Leg(Backend backend) {
-      this.backend = backend;
+      super(backend);
     }
 
     @Override
-    public long openedAtNanos() {
-      return openedAtNanos;
+    EventLoop loop() {
+      return loop;
     }
 
     @Override
-    public void close(String reason) {
-      try {
-        loop.execute(() -> closeOnLoop(reason));
-      } catch (RejectedExecutionException shuttingDown) {
-        // the loop is gone, and its sockets with it
-      }
+    Object clientAddress() {
+      return UringConnection.this.clientAddress();
     }
 
-    private void closeOnLoop(String reason) {
+    @Override
+    void closeOnLoop(String reason) {
       if (leg != this || closed) {
         return;
       }
@@ -685,11 +678,6 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
       log.debug("{}: closing {}: {}", id, this, reason);
       end();
       closeIfDone();
-    }
-
-    @Override
-    public String toString() {
-      return clientAddress() + " -> " + backend.config().name() + " " + backend.endpoint();
     }
   }
 }
