@@ -37,12 +37,25 @@ final class ServedLoadBalancer {
   private final ProxyMetrics metrics;
   private final HealthMonitor health;
   private final Rebalancer rebalancer;
-  // Mutated only under the engine's monitor (prepare/commit/stop); read by status at any time.
-  private volatile FrontendServer frontend;
-  private volatile ListenAddress requestedAddress;
-  private volatile String listenError;
-  private volatile LoadBalancerConfig config;
-  private volatile Map<String, Backend> backends = Map.of();
+
+  /**
+   * What this load balancer serves, replaced as one value by a commit: status reads it once and
+   * never reports a mix of two versions.
+   *
+   * @param frontend the listener, null when it could not bind
+   * @param requestedAddress where the config asks it to listen
+   * @param listenError why it does not listen, null when it does
+   * @param backends the served backends by endpoint
+   */
+  private record Applied(
+      LoadBalancerConfig config,
+      Map<String, Backend> backends,
+      FrontendServer frontend,
+      ListenAddress requestedAddress,
+      String listenError) {}
+
+  // Replaced only under the engine's monitor (prepare/commit/stop); read by status at any time.
+  private volatile Applied applied = new Applied(null, Map.of(), null, null, null);
 
   ServedLoadBalancer(
       String id, Transport transport, ScheduledExecutorService scheduler, ProxyMetrics metrics) {
@@ -59,7 +72,7 @@ final class ServedLoadBalancer {
   }
 
   LoadBalancerConfig config() {
-    return config;
+    return applied.config();
   }
 
   /**
@@ -70,6 +83,8 @@ final class ServedLoadBalancer {
    *     the error and serve what can be served (start-up from the state file)
    */
   Prepared prepare(LoadBalancerConfig next, ListenAddress address, boolean strictBind) {
+    Applied now = applied;
+    Map<String, Backend> backends = now.backends();
     Map<String, Backend> live = new LinkedHashMap<>();
     List<Backend> added = new ArrayList<>();
     Map<Backend, BackendConfig> renamed = new LinkedHashMap<>();
@@ -96,7 +111,7 @@ final class ServedLoadBalancer {
         new BackendPool(next, List.copyOf(live.values()), Balancers.of(next.balance()));
     FrontendServer fresh = null;
     String bindError = null;
-    if (frontend == null || !address.equals(requestedAddress)) {
+    if (now.frontend() == null || !address.equals(now.requestedAddress())) {
       fresh = new FrontendServer(id, transport, pool);
       try {
         fresh.bind(address);
@@ -140,26 +155,28 @@ final class ServedLoadBalancer {
 
   /** Closes the listener only: established connections and health checks go on (a stop's drain). */
   void stopAccepting() {
-    FrontendServer f = frontend;
+    FrontendServer f = applied.frontend();
     if (f != null) {
       f.close();
     }
   }
 
   int activeConnections() {
-    return backends.values().stream().mapToInt(Backend::activeConnections).sum();
+    return applied.backends().values().stream().mapToInt(Backend::activeConnections).sum();
   }
 
   /** Stops listening, stops checks, and drains every backend. */
   void stop() {
-    FrontendServer f = frontend;
-    if (f != null) {
-      f.close();
+    Applied now = applied;
+    if (now.frontend() != null) {
+      now.frontend().close();
     }
     health.close();
     rebalancer.close();
-    backends.values().forEach(b -> drain(b, config.timeouts().drainSeconds()));
-    backends = Map.of();
+    now.backends().values().forEach(b -> drain(b, now.config().timeouts().drainSeconds()));
+    applied =
+        new Applied(
+            now.config(), Map.of(), now.frontend(), now.requestedAddress(), now.listenError());
   }
 
   /**
@@ -178,9 +195,11 @@ final class ServedLoadBalancer {
   }
 
   LoadBalancerStatus status() {
-    FrontendServer f = frontend;
+    Applied now = applied;
+    FrontendServer f = now.frontend();
+    LoadBalancerConfig config = now.config();
     List<BackendStatus> list =
-        backends.values().stream()
+        now.backends().values().stream()
             .map(
                 b ->
                     new BackendStatus(
@@ -202,13 +221,16 @@ final class ServedLoadBalancer {
         listening
             ? f.localAddress().getAddress().getHostAddress() + ":" + f.localAddress().getPort()
             : null,
-        listenError,
+        now.listenError(),
         f == null ? 0 : f.activeConnections(),
         list);
   }
 
   ProxyStatus.Summary summary() {
-    FrontendServer f = frontend;
+    Applied now = applied;
+    FrontendServer f = now.frontend();
+    LoadBalancerConfig config = now.config();
+    Map<String, Backend> backends = now.backends();
     int up = (int) backends.values().stream().filter(Backend::isUp).count();
     return new ProxyStatus.Summary(
         id,
@@ -222,10 +244,12 @@ final class ServedLoadBalancer {
 
   /** Null when ready: listening with at least one backend up. */
   String notReadyReason() {
-    FrontendServer f = frontend;
+    Applied now = applied;
+    FrontendServer f = now.frontend();
     if (f == null || !f.listening()) {
-      return listenError != null ? listenError : "not listening";
+      return now.listenError() != null ? now.listenError() : "not listening";
     }
+    Map<String, Backend> backends = now.backends();
     long up = backends.values().stream().filter(Backend::isUp).count();
     return up > 0 ? null : "no backend is up (" + backends.size() + " down)";
   }
@@ -271,7 +295,7 @@ final class ServedLoadBalancer {
 
     /** Whether only the pool changes: the listener stays, so the swap is one reference set. */
     boolean keepsListener() {
-      return fresh == null && frontend != null;
+      return fresh == null && applied.frontend() != null;
     }
 
     /**
@@ -280,8 +304,8 @@ final class ServedLoadBalancer {
      * that is closed.
      */
     void showEarly() {
-      shownBefore = frontend.pool();
-      frontend.swap(pool);
+      shownBefore = applied.frontend().pool();
+      applied.frontend().swap(pool);
     }
 
     /**
@@ -291,7 +315,7 @@ final class ServedLoadBalancer {
      */
     void abort() {
       if (shownBefore != null) {
-        frontend.swap(shownBefore);
+        applied.frontend().swap(shownBefore);
         shownBefore = null;
         for (Backend b : added) {
           b.startDraining(); // a connection that read the early pool but picks late skips it
@@ -319,22 +343,18 @@ final class ServedLoadBalancer {
             metrics.backendAdded(b);
             metrics.healthChecks(b, health.counters(b));
           });
+      Applied was = applied;
       if (fresh != null) {
-        FrontendServer old = frontend;
-        frontend = fresh;
-        requestedAddress = address;
-        listenError = null;
-        if (old != null) {
-          old.close();
+        applied = new Applied(next, Map.copyOf(live), fresh, address, null);
+        if (was.frontend() != null) {
+          was.frontend().close();
         }
-      } else if (frontend != null) {
-        frontend.swap(pool); // again after showEarly(): the same pool, so a no-op
+      } else if (was.frontend() != null) {
+        was.frontend().swap(pool); // again after showEarly(): the same pool, so a no-op
+        applied = new Applied(next, Map.copyOf(live), was.frontend(), was.requestedAddress(), null);
       } else {
-        requestedAddress = address;
-        listenError = bindError;
+        applied = new Applied(next, Map.copyOf(live), null, address, bindError);
       }
-      config = next;
-      backends = Map.copyOf(live);
       pool.backends().forEach(b -> pace(b, next));
       health.update(pool.backends(), next.healthCheck());
       added.forEach(b -> metrics.healthChecks(b, health.counters(b)));

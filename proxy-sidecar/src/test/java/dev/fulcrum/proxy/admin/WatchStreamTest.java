@@ -59,6 +59,12 @@ class WatchStreamTest {
     int port = TestConfigs.freePort();
     assertThat(h.put(ID, checkedEverySecond(port, a)).statusCode()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(10)).until(() -> !latest().equals(first));
+    // The first check's Unknown -> Up is a change of its own; counters are measured after it.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> h.get("/v1/loadbalancers/" + ID).body().contains("\"Up\""));
+    int settled = lines.size();
+    await().atMost(Duration.ofSeconds(10)).until(() -> lines.size() >= settled + 2);
     String applied = latest();
 
     // Traffic moves counters only: the revision stays while heartbeats keep coming.
