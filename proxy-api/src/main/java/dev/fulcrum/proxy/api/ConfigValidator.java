@@ -43,7 +43,27 @@ public final class ConfigValidator {
 
   /** Throws {@link InvalidConfigException} naming the first problem of a normalized config. */
   public static void validate(LoadBalancerConfig normalized) {
-    List<String> found = problems(normalized);
+    throwFirst(problems(normalized));
+  }
+
+  /**
+   * As {@link #validate} for a config {@link LoadBalancerConfig#stamped stamped} by its receiver,
+   * whose version is its content's by construction (so it is not hashed again): the version the
+   * pusher claimed, null for none, must be that one.
+   */
+  public static void validateStamped(LoadBalancerConfig stamped, String claimedVersion) {
+    List<String> found =
+        new java.util.ArrayList<>(problems(stamped.withVersion(null, stamped.epoch())));
+    if (claimedVersion != null && !claimedVersion.equals(stamped.version())) {
+      int at = !found.isEmpty() && found.get(0).startsWith("epoch:") ? 1 : 0;
+      found.add(
+          at,
+          "version: does not match the content (the content hashes to " + stamped.version() + ")");
+    }
+    throwFirst(found);
+  }
+
+  private static void throwFirst(List<String> found) {
     if (!found.isEmpty()) {
       String first = found.get(0);
       int colon = first.indexOf(": ");
@@ -55,10 +75,11 @@ public final class ConfigValidator {
     if (c.epoch() < 0) {
       add("epoch", "must not be negative (got " + c.epoch() + ")");
     }
-    if (c.version() != null && !c.version().equals(c.contentVersion())) {
-      add(
-          "version",
-          "does not match the content (the content hashes to " + c.contentVersion() + ")");
+    if (c.version() != null) {
+      String content = c.contentVersion();
+      if (!c.version().equals(content)) {
+        add("version", "does not match the content (the content hashes to " + content + ")");
+      }
     }
     FrontendConfig f = c.frontend();
     if (f.port() == null) {

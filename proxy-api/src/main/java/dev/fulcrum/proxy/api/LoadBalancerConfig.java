@@ -57,10 +57,13 @@ public record LoadBalancerConfig(
     return WireJson.contentVersion(normalized().withVersion(null, 0L));
   }
 
-  /** This config, normalized and stamped with its content version and the given epoch. */
+  /**
+   * This config, normalized and stamped with its content version and the given epoch: normalized
+   * once and hashed once, the snapshot a proxy serves and persists.
+   */
   public LoadBalancerConfig stamped(long newEpoch) {
     LoadBalancerConfig n = normalized();
-    return n.withVersion(contentVersion(), newEpoch);
+    return n.withVersion(WireJson.contentVersion(n.withVersion(null, 0L)), newEpoch);
   }
 
   public LoadBalancerConfig withVersion(String newVersion, Long newEpoch) {
@@ -72,20 +75,6 @@ public record LoadBalancerConfig(
         healthCheck,
         timeouts,
         backends,
-        maxConnections,
-        rebalance,
-        admission);
-  }
-
-  public LoadBalancerConfig withBackends(List<BackendConfig> newBackends) {
-    return new LoadBalancerConfig(
-        version,
-        epoch,
-        frontend,
-        balance,
-        healthCheck,
-        timeouts,
-        List.copyOf(newBackends),
         maxConnections,
         rebalance,
         admission);

@@ -119,9 +119,9 @@ public final class ProxyEngine implements AutoCloseable {
    */
   public synchronized ApplyResponse apply(String id, LoadBalancerConfig body, String ifMatch) {
     ConfigValidator.checkId(id);
-    LoadBalancerConfig config = body.normalized();
-    ConfigValidator.validate(config);
-    LoadBalancerConfig stamped = config.stamped(config.epoch());
+    // The snapshot: normalized and hashed once, validated, and served and persisted as it is.
+    LoadBalancerConfig stamped = body.stamped(body.epoch() == null ? 0L : body.epoch());
+    ConfigValidator.validateStamped(stamped, body.version());
     ServedLoadBalancer current = served.get(id);
     String appliedVersion = current == null ? null : current.config().version();
     long fence = fence(id);
