@@ -10,8 +10,6 @@ import io.netty.channel.ChannelFutureListener;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,11 +38,6 @@ final class BackendDialer {
   }
 
   /** Why a client is closed when the balancer has no backend left to try, for the log. */
-  static String noBackend(int tried, String lastFailure) {
-    return (tried == 0 ? "no backend is configured" : "no backend accepted (" + tried + " tried)")
-        + (lastFailure == null ? "" : "; last: " + lastFailure);
-  }
-
   /** One client's dial, confined to its event loop (but {@link #admitted}, which hands over). */
   private final class Attempt implements DialPace.Waiter {
     private final FrontendHandler frontend;
@@ -52,28 +45,27 @@ final class BackendDialer {
     private final BackendPool pool;
     private final InetAddress client;
     // Usually one entry: a list scans faster than a set hashes, and allocates less.
-    private final List<Backend> tried = new ArrayList<>(2);
+    private final Failover failover;
     private ProxiedConnection waiting; // counted on its backend while it waits for its turn
-    private DialPace slot; // the pace whose in-flight slot this dial holds
 
     Attempt(FrontendHandler frontend) {
       this.frontend = frontend;
       this.inbound = frontend.inbound();
       this.pool = frontend.pool();
       this.client = ((InetSocketAddress) inbound.remoteAddress()).getAddress();
+      this.failover = new Failover(pool, client);
     }
 
     void next(Throwable last) {
-      Backend backend = pool.balancer().pick(pool.backends(), client, tried::contains);
+      Backend backend = failover.next();
       if (backend == null) {
         frontend.dialFailed(
-            new ConnectException(noBackend(tried.size(), last == null ? null : last.getMessage())));
+            new ConnectException(failover.noBackend(last == null ? null : last.getMessage())));
         return;
       }
-      tried.add(backend);
       ProxiedConnection connection = new ProxiedConnection(id, inbound, backend);
       if (backend.pace().admitOrWait(this)) {
-        slot = backend.pace();
+        failover.holding(backend.pace());
         resolve(connection);
       } else {
         waiting = connection;
@@ -108,15 +100,13 @@ final class BackendDialer {
       ProxiedConnection connection = waiting;
       waiting = null;
       Backend backend = connection.backend();
-      slot = backend.pace();
+      failover.holding(backend.pace());
       if (!inbound.isActive()) { // the client left while it waited
         releaseSlot();
         connection.unregister();
         return;
       }
-      if (connection.abandoned()
-          || backend.draining()
-          || (!backend.isUp() && pool.upBesides(backend, tried::contains))) {
+      if (failover.goElsewhere(connection)) {
         releaseSlot(); // closed, removed or down while this client waited: it goes elsewhere
         connection.unregister();
         next(null);
@@ -126,11 +116,7 @@ final class BackendDialer {
     }
 
     private void releaseSlot() {
-      if (slot != null) {
-        DialPace s = slot;
-        slot = null;
-        s.dialDone();
-      }
+      failover.releaseSlot();
     }
 
     private void connect(ProxiedConnection connection, InetSocketAddress address) {
@@ -185,7 +171,7 @@ final class BackendDialer {
       releaseSlot();
       Backend backend = connection.backend();
       connection.unregister();
-      PassiveHealth.dialFailed(backend, pool.config(), "connect failed: " + cause.getMessage());
+      failover.dialFailed(backend, cause.getMessage());
       log.warn(
           "{}: dial of {} for client {} failed: {}",
           id,

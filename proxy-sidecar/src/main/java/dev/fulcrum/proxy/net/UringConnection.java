@@ -16,8 +16,6 @@ import io.netty.channel.uring.IoUringIoHandle;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +67,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   private final Transport transport; // its ring options and idle clock
   private IoRegistration registration;
 
-  private List<Backend> tried = new ArrayList<>(2); // dropped once a backend answers
+  private Failover failover; // from the first dial until a backend answers
   private Leg leg; // the backend counted for this client, from the pick until the end
   private int server = -1; // the backend socket's descriptor while it is open
   private boolean optionsBySyscall; // this dial's ring setsockopts were refused
@@ -79,7 +77,6 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   private boolean connectTimedOut;
   private boolean connected;
   private InetSocketAddress clientAddress; // looked up only when needed
-  private DialPace slot; // the pace whose in-flight slot this dial holds
   private volatile boolean left; // ended: a wait for a turn is dropped
 
   private final Direction up = new Direction(true);
@@ -126,22 +123,20 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   // --- dialing -------------------------------------------------------------------------------
 
   private void dial(String lastFailure) {
-    Backend backend = pool.balancer().pick(pool.backends(), balancedBy(), tried::contains);
+    if (failover == null) {
+      failover = new Failover(pool, balancedBy());
+    }
+    Backend backend = failover.next();
     if (backend == null) {
-      log.warn(
-          "{}: closing client {}: {}",
-          id,
-          clientAddress(),
-          BackendDialer.noBackend(tried.size(), lastFailure));
+      log.warn("{}: closing client {}: {}", id, clientAddress(), failover.noBackend(lastFailure));
       end();
       closeIfDone();
       return;
     }
-    tried.add(backend);
     leg = new Leg(backend);
     backend.connectionOpened(leg);
     if (backend.pace().admitOrWait(this)) {
-      slot = backend.pace();
+      failover.holding(backend.pace());
       resolve();
     } // else waiting in line: admitted() goes on
   }
@@ -167,15 +162,13 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
 
   private void turnCame() {
     Backend backend = leg.backend;
-    slot = backend.pace();
+    failover.holding(backend.pace());
     if (ending) {
       releaseSlot();
       closeIfDone();
       return;
     }
-    if (leg.abandoned
-        || backend.draining()
-        || (!backend.isUp() && pool.upBesides(backend, tried::contains))) {
+    if (failover.goElsewhere(leg)) {
       releaseSlot(); // closed, removed or down while this client waited: it goes elsewhere
       backend.connectionClosed(leg);
       dial(null);
@@ -185,10 +178,8 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   }
 
   private void releaseSlot() {
-    if (slot != null) {
-      DialPace s = slot;
-      slot = null;
-      s.dialDone();
+    if (failover != null) {
+      failover.releaseSlot();
     }
   }
 
@@ -276,7 +267,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
       return;
     }
     connected = true;
-    tried = null;
+    failover = null;
     leg.opened();
     backend.dialed(leg.openedAtNanos() - dialStart);
     if (up.readable) {
@@ -291,7 +282,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
     Backend backend = leg.backend;
     backend.connectionClosed(leg);
     closeServer();
-    PassiveHealth.dialFailed(backend, pool.config(), "connect failed: " + why);
+    failover.dialFailed(backend, why);
     log.warn(
         "{}: dial of {} for client {} failed: {}", id, backend.endpoint(), clientAddress(), why);
     if (ending) {
