@@ -1,7 +1,5 @@
 package dev.fulcrum.proxy.net;
 
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,42 +15,6 @@ import org.slf4j.LoggerFactory;
 final class AcceptBackoff {
   private static final Logger log = LoggerFactory.getLogger(AcceptBackoff.class);
 
-  /** A listening socket that can stop and resume accepting; called on its event loop. */
-  interface Gate {
-    EventLoop eventLoop();
-
-    boolean isOpen();
-
-    boolean accepting();
-
-    void accepting(boolean accept);
-
-    /** A Netty listening channel: accepting is its auto-read. */
-    static Gate of(Channel listener) {
-      return new Gate() {
-        @Override
-        public EventLoop eventLoop() {
-          return listener.eventLoop();
-        }
-
-        @Override
-        public boolean isOpen() {
-          return listener.isOpen();
-        }
-
-        @Override
-        public boolean accepting() {
-          return listener.config().isAutoRead();
-        }
-
-        @Override
-        public void accepting(boolean accept) {
-          listener.config().setAutoRead(accept);
-        }
-      };
-    }
-  }
-
   /**
    * Accepted clients waiting for a slot. Only accepts already in flight when the listener paused
    * land here, a handful at most; the bound is a guard against a listener that does not pause.
@@ -64,14 +26,14 @@ final class AcceptBackoff {
   private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicInteger waitingCount = new AtomicInteger();
   private volatile int limit;
-  private volatile Gate listener;
+  private volatile Listener listener;
 
   AcceptBackoff(String id, int limit) {
     this.id = id;
     this.limit = limit;
   }
 
-  void attach(Gate listeningSocket) {
+  void attach(Listener listeningSocket) {
     this.listener = listeningSocket;
     adjust();
   }
@@ -148,7 +110,7 @@ final class AcceptBackoff {
   void release() {
     active.decrementAndGet();
     admitWaiting();
-    Gate l = listener;
+    Listener l = listener;
     // Decrement before looking, so a pause racing with this release sees the freed slot.
     if (l != null && !l.accepting()) {
       adjust();
@@ -157,7 +119,7 @@ final class AcceptBackoff {
 
   /** Decides on the listener's own event loop from the current count, so the last call wins. */
   private void adjust() {
-    Gate l = listener;
+    Listener l = listener;
     if (l == null) {
       return;
     }

@@ -2,7 +2,6 @@ package dev.fulcrum.proxy.net;
 
 import dev.fulcrum.proxy.balance.BackendPool;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.IoEventLoop;
@@ -24,8 +23,7 @@ public final class FrontendServer implements AutoCloseable {
   private final Transport transport;
   private final AtomicReference<BackendPool> pool;
   private final AcceptBackoff backoff;
-  private volatile Channel listener;
-  private volatile UringListener direct; // instead of listener on the direct data plane
+  private volatile Listener listener; // the channel plane's or the direct plane's
   private final BackendAddresses<UringOps.Sockaddr> addresses =
       new BackendAddresses<>(UringOps.Sockaddr::of);
 
@@ -41,14 +39,12 @@ public final class FrontendServer implements AutoCloseable {
     InetSocketAddress address = listen.address();
     if (transport.direct()) {
       try {
-        direct =
+        listening(
             UringListener.bind(
-                id, transport.acceptors(), address, listen.v6Only(), 1024, this::accepted);
+                id, transport.acceptors(), address, listen.v6Only(), 1024, this::accepted));
       } catch (IOException e) {
         throw new IOException(e.getMessage(), e); // as the channel path: the cause kept
       }
-      backoff.attach(direct);
-      log.info("{}: listening on {} ({})", id, localAddress(), transport.kind().label());
       return;
     }
     ServerBootstrap bootstrap =
@@ -70,9 +66,13 @@ public final class FrontendServer implements AutoCloseable {
       Throwable cause = bound.cause();
       throw new IOException(cause.getMessage(), cause);
     }
-    listener = bound.channel();
-    backoff.attach(AcceptBackoff.Gate.of(listener));
-    log.info("{}: listening on {} ({})", id, localAddress(), transport.kind().label());
+    listening(Listener.of(bound.channel()));
+  }
+
+  private void listening(Listener bound) {
+    listener = bound;
+    backoff.attach(bound);
+    log.info("{}: listening on {} ({})", id, bound.localAddress(), transport.kind().label());
   }
 
   /** A client the direct data plane accepted, on the listener's loop. */
@@ -110,32 +110,20 @@ public final class FrontendServer implements AutoCloseable {
   }
 
   public boolean listening() {
-    UringListener d = direct;
-    if (d != null) {
-      return d.isOpen();
-    }
-    Channel l = listener;
-    return l != null && l.isActive();
+    Listener l = listener;
+    return l != null && l.isOpen();
   }
 
   /** False while at maxConnections: the kernel backlog holds new clients until one leaves. */
   public boolean accepting() {
-    UringListener d = direct;
-    if (d != null) {
-      return d.accepting();
-    }
-    Channel l = listener;
-    return l != null && l.isActive() && l.config().isAutoRead();
+    Listener l = listener;
+    return l != null && l.isOpen() && l.accepting();
   }
 
   /** The bound address, or null when not listening. */
   public InetSocketAddress localAddress() {
-    UringListener d = direct;
-    if (d != null) {
-      return d.localAddress();
-    }
-    Channel l = listener;
-    return l == null ? null : (InetSocketAddress) l.localAddress();
+    Listener l = listener;
+    return l == null ? null : l.localAddress();
   }
 
   public int activeConnections() {
@@ -148,14 +136,9 @@ public final class FrontendServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    UringListener d = direct;
-    if (d != null) {
-      d.stop();
-      log.info("{}: stopped listening on {}", id, d.localAddress());
-    }
-    Channel l = listener;
+    Listener l = listener;
     if (l != null) {
-      l.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS); // bounded
+      l.stop();
       log.info("{}: stopped listening on {}", id, l.localAddress());
     }
   }

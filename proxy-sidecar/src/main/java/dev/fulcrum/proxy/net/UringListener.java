@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * client's descriptor to {@code onAccept}. Pausing (maxConnections) cancels the accept, so clients
  * wait in the kernel's backlog; resuming submits it again.
  */
-final class UringListener implements IoUringIoHandle, AcceptBackoff.Gate {
+final class UringListener implements IoUringIoHandle, Listener {
   private static final Logger log = LoggerFactory.getLogger(UringListener.class);
   private static final short ACCEPT = 1;
   private static final short CANCEL = 2;
@@ -84,7 +84,8 @@ final class UringListener implements IoUringIoHandle, AcceptBackoff.Gate {
     return l;
   }
 
-  InetSocketAddress localAddress() {
+  @Override
+  public InetSocketAddress localAddress() {
     return local;
   }
 
@@ -155,7 +156,8 @@ final class UringListener implements IoUringIoHandle, AcceptBackoff.Gate {
    * Stops accepting and closes the listening socket once the ring has let go of it, so the port can
    * be bound again at once; never from an event loop.
    */
-  void stop() {
+  @Override
+  public void stop() {
     if (!open) {
       return;
     }

@@ -18,7 +18,7 @@ class AcceptBackoffTest {
 
   @Test
   void stopsAcceptingAtTheLimitAndResumesWhenAConnectionCloses() {
-    backoff.attach(AcceptBackoff.Gate.of(listener));
+    backoff.attach(Listener.of(listener));
     assertThat(backoff.tryAcquire()).isTrue();
     assertThat(backoff.tryAcquire()).isTrue();
     listener.runPendingTasks();
@@ -32,7 +32,7 @@ class AcceptBackoffTest {
 
   @Test
   void aClientAcceptedBeforeThePauseTookEffectWaitsForTheNextSlotInsteadOfBeingClosed() {
-    backoff.attach(AcceptBackoff.Gate.of(listener));
+    backoff.attach(Listener.of(listener));
     List<String> admitted = new ArrayList<>();
     assertThat(backoff.acquireOrWait(() -> admitted.add("first"))).isTrue();
     assertThat(backoff.acquireOrWait(() -> admitted.add("second"))).isTrue();
@@ -54,7 +54,7 @@ class AcceptBackoffTest {
 
   @Test
   void raisingTheLimitAdmitsWaitingClientsFirst() {
-    backoff.attach(AcceptBackoff.Gate.of(listener));
+    backoff.attach(Listener.of(listener));
     List<String> admitted = new ArrayList<>();
     backoff.acquireOrWait(() -> admitted.add("a"));
     backoff.acquireOrWait(() -> admitted.add("b"));
@@ -118,7 +118,7 @@ class AcceptBackoffTest {
 
   @Test
   void raisingTheLimitResumesAccepting() {
-    backoff.attach(AcceptBackoff.Gate.of(listener));
+    backoff.attach(Listener.of(listener));
     backoff.tryAcquire();
     backoff.tryAcquire();
     listener.runPendingTasks();
