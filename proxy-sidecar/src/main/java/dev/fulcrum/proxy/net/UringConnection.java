@@ -37,15 +37,15 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   private static final Logger log = LoggerFactory.getLogger(UringConnection.class);
 
   private static final short CONNECT = 1;
-  private static final short CANCEL = 3;
+  static final short CANCEL = 3;
   private static final short OPTION = 4;
   private static final short CLOSE = 5;
-  private static final short UP_POLL = 10;
-  private static final short UP_RECV = 11;
-  private static final short UP_SEND = 12;
-  private static final short DOWN_POLL = 20;
-  private static final short DOWN_RECV = 21;
-  private static final short DOWN_SEND = 22;
+  static final short UP_POLL = 10;
+  static final short UP_RECV = 11;
+  static final short UP_SEND = 12;
+  static final short DOWN_POLL = 20;
+  static final short DOWN_RECV = 21;
+  static final short DOWN_SEND = 22;
 
   /** A receive starts at this size (a TLS record fits) and doubles up to the maximum while full. */
   static final int MIN_BUFFER = 16 * 1024;
@@ -79,8 +79,8 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   private InetSocketAddress clientAddress; // looked up only when needed
   private volatile boolean left; // ended: a wait for a turn is dropped
 
-  private final Direction up = new Direction(true);
-  private final Direction down = new Direction(false);
+  private final UringDirection up = new UringDirection(this, true);
+  private final UringDirection down = new UringDirection(this, false);
 
   private int inFlight;
   private boolean ending;
@@ -104,6 +104,32 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
     this.addresses = addresses;
     this.backoff = backoff;
     this.transport = transport;
+  }
+
+  // --- what a direction reads of its connection, on the loop ----------------------------------
+
+  int clientSocket() {
+    return client;
+  }
+
+  int serverSocket() {
+    return server;
+  }
+
+  IoEventLoop loop() {
+    return loop;
+  }
+
+  boolean ending() {
+    return ending;
+  }
+
+  boolean connected() {
+    return connected;
+  }
+
+  Backend backend() {
+    return leg.backend;
   }
 
   /** Registers on the loop (the caller's) and dials; closes the client when it cannot. */
@@ -270,10 +296,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
     failover = null;
     leg.opened();
     backend.dialed(leg.openedAtNanos() - dialStart);
-    if (up.readable) {
-      up.readable = false;
-      up.receive(); // the client sent while this dial was in flight or waited for its turn
-    }
+    up.connected(); // reads what the client sent while the dial was in flight or waited
     down.poll();
   }
 
@@ -345,185 +368,16 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
     closeIfDone();
   }
 
-  private long submit(io.netty.channel.uring.IoUringIoOps op) {
+  long submit(io.netty.channel.uring.IoUringIoOps op) {
     inFlight++;
     return registration.submit(op);
   }
 
-  private static ByteBuf release(ByteBuf b) {
+  static ByteBuf release(ByteBuf b) {
     if (b != null) {
       b.release();
     }
     return null;
-  }
-
-  /**
-   * One way through the proxy: receive from one socket, send everything to the other, receive
-   * again. While bytes flow a receive stays posted with its buffer (no extra turn per read); a
-   * connection idle for {@link #PARK_AFTER_NANOS} gives its buffers back and waits in a poll.
-   */
-  private final class Direction {
-    private final boolean up; // client to backend
-    private final short pollTag;
-    private final short recvTag;
-    private final short sendTag;
-    private ByteBuf buf;
-    private int size = MIN_BUFFER; // the next receive's; doubles while receives fill it
-    private int length; // bytes received and not yet all sent
-    private int sent;
-    private long recvOp = -1;
-    private long pollOp = -1;
-    private boolean sending;
-    private boolean parked;
-    private boolean readable; // the client's poll fired before a backend answered
-
-    Direction(boolean up) {
-      this.up = up;
-      this.pollTag = up ? UP_POLL : DOWN_POLL;
-      this.recvTag = up ? UP_RECV : DOWN_RECV;
-      this.sendTag = up ? UP_SEND : DOWN_SEND;
-    }
-
-    private int from() {
-      return up ? client : server;
-    }
-
-    private int to() {
-      return up ? server : client;
-    }
-
-    /** Waits for bytes without a buffer: a new or idle connection holds none. */
-    void poll() {
-      pollOp = submit(UringOps.poll(from(), pollTag));
-    }
-
-    /** Posts a receive with a buffer: bytes are flowing, so the next ones come straight in. */
-    void receive() {
-      if (ending) {
-        return;
-      }
-      if (buf == null) {
-        buf = BufferBudget.allocate(size);
-        if (buf == null) { // direct memory is at its limit: this connection waits, the loop goes on
-          waitForMemory();
-          return;
-        }
-      }
-      recvOp = submit(UringOps.recv(from(), buf.memoryAddress(), buf.capacity(), recvTag));
-    }
-
-    /**
-     * Tries the receive again a little later, when other connections may have given buffers back.
-     */
-    private void waitForMemory() {
-      BufferBudget.waited();
-      loop.schedule(this::receive, MEMORY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    void received(int res) {
-      recvOp = -1;
-      if (parked && res == -UringOps.ECANCELED) {
-        parked = false;
-        buf = release(buf);
-        if (!ending) {
-          poll();
-        }
-        return;
-      }
-      parked = false;
-      if (res <= 0 || ending) {
-        buf = release(buf);
-        end();
-        return;
-      }
-      touch();
-      if (res == buf.capacity() && size < MAX_BUFFER) {
-        size <<= 1; // a bulk stream: fewer, larger receives from the next one on
-      }
-      length = res;
-      sent = 0;
-      count(res);
-      send();
-    }
-
-    /** Counted on receipt, as the channel data plane does. */
-    private void count(int bytes) {
-      if (up) {
-        leg.backend.addBytesToBackend(bytes);
-      } else {
-        leg.backend.addBytesFromBackend(bytes);
-      }
-    }
-
-    void send() {
-      sending = true;
-      submit(UringOps.send(to(), buf.memoryAddress() + sent, length - sent, sendTag));
-    }
-
-    void sent(int res) {
-      if (res < 0) {
-        sending = false;
-        length = 0;
-        buf = release(buf);
-        end();
-        return;
-      }
-      sent += res;
-      if (sent < length) {
-        send();
-        return;
-      }
-      sending = false;
-      length = 0;
-      boolean tight = BufferBudget.tight();
-      if (ending || buf.capacity() < size || tight) {
-        buf = release(buf);
-      }
-      if (ending) {
-        return;
-      }
-      if (tight) {
-        poll(); // short of memory: wait for the next bytes without holding a buffer
-      } else {
-        receive();
-      }
-    }
-
-    void polled(int res) {
-      pollOp = -1;
-      if (res < 0 || ending) {
-        end();
-      } else if (up && !connected) {
-        readable = true; // no buffer until a backend answers: a waiting client holds none
-      } else {
-        receive();
-      }
-    }
-
-    /** Idle: cancels the posted receive; its completion returns the buffer and starts a poll. */
-    void park() {
-      if (recvOp != -1 && !parked) {
-        parked = true;
-        submit(UringOps.cancel(recvOp, CANCEL));
-      }
-    }
-
-    /** The connection ends: cancels this direction's poll or receive, if one is in flight. */
-    void stop() {
-      if (pollOp != -1) {
-        submit(UringOps.cancel(pollOp, CANCEL));
-      } else if (recvOp != -1 && !parked) { // a parked receive's cancel is already in flight
-        submit(UringOps.cancel(recvOp, CANCEL));
-      }
-    }
-
-    boolean sending() {
-      return sending;
-    }
-
-    void releaseBuffer() {
-      buf = release(buf);
-    }
   }
 
   // --- ending -------------------------------------------------------------------------------
@@ -533,7 +387,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
    * other side are sent first, then every poll and receive in flight is cancelled, and once nothing
    * is in flight both sockets close. Idempotent.
    */
-  private void end() {
+  void end() {
     if (ending) {
       return;
     }
