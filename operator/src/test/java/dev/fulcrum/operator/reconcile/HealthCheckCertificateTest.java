@@ -6,10 +6,7 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec.SecretRef;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
-import dev.fulcrum.operator.crd.ProxySpec;
-import dev.fulcrum.operator.push.ProxyClient;
 import dev.fulcrum.operator.status.Conditions;
-import dev.fulcrum.operator.telemetry.OperatorMetrics;
 import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
@@ -20,8 +17,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -53,28 +48,13 @@ class HealthCheckCertificateTest {
 
   @BeforeEach
   void start() throws Exception {
-    lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "s3cret-token");
-    lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, "s3cret-token");
-    elb =
-        Resources.elb(
-            "k3s-api",
-            6443,
-            "127.0.0.100/24",
-            List.of(
-                new ProxySpec("lb-1", lb1.endpoint(), 200),
-                new ProxySpec("lb-2", lb2.endpoint(), 100)));
-    elb.getMetadata().setGeneration(1L);
+    lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, SyncFixtures.TOKEN);
+    lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, SyncFixtures.TOKEN);
+    elb = SyncFixtures.onTwoProxies("127.0.0.100/24", lb1, lb2);
     elb.getSpec().healthCheck = new HealthCheckSpec();
     elb.getSpec().healthCheck.mode = HealthCheckSpec.Mode.HTTPS;
     elb.getSpec().healthCheck.clientCertificateSecretRef = new SecretRef("k3s-check-client");
-    operator =
-        new LoadBalancerSync(
-            new ProxyClient(Duration.ofSeconds(2), Duration.ofSeconds(5)),
-            new OperatorMetrics(new SimpleMeterRegistry()),
-            () -> 1,
-            Duration.ZERO,
-            Duration.ofSeconds(10),
-            Clock.systemUTC());
+    operator = SyncFixtures.operator(() -> 1, Duration.ZERO);
   }
 
   @AfterEach
@@ -182,7 +162,7 @@ class HealthCheckCertificateTest {
   }
 
   private ExternalLoadBalancerStatus sync() {
-    Secret credentials = Resources.credentials("s3cret-token", ca.certificatePem());
+    Secret credentials = Resources.credentials(SyncFixtures.TOKEN, ca.certificatePem());
     ExternalLoadBalancerStatus s = operator.sync(elb, NODES, credentials, secrets::get).status();
     elb.setStatus(s);
     return s;

@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.operator.LeaderEpoch;
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
-import dev.fulcrum.operator.crd.ProxySpec;
-import dev.fulcrum.operator.push.ProxyClient;
 import dev.fulcrum.operator.status.Conditions;
-import dev.fulcrum.operator.telemetry.OperatorMetrics;
 import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
@@ -18,7 +15,6 @@ import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -43,17 +39,9 @@ class LoadBalancerSyncTest {
 
   @BeforeEach
   void start() throws Exception {
-    lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "s3cret-token");
-    lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, "s3cret-token");
-    elb =
-        Resources.elb(
-            "k3s-api",
-            6443,
-            "127.0.0.100/24",
-            List.of(
-                new ProxySpec("lb-1", lb1.endpoint(), 200),
-                new ProxySpec("lb-2", lb2.endpoint(), 100)));
-    elb.getMetadata().setGeneration(1L);
+    lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, SyncFixtures.TOKEN);
+    lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, SyncFixtures.TOKEN);
+    elb = SyncFixtures.onTwoProxies("127.0.0.100/24", lb1, lb2);
     secret = Resources.credentials("s3cret-token", ca.certificatePem());
   }
 
@@ -64,13 +52,7 @@ class LoadBalancerSyncTest {
   }
 
   LoadBalancerSync newOperator() {
-    return new LoadBalancerSync(
-        new ProxyClient(Duration.ofSeconds(2), Duration.ofSeconds(5)),
-        new OperatorMetrics(new SimpleMeterRegistry()),
-        epoch::get,
-        Duration.ofMillis(300),
-        Duration.ofSeconds(10),
-        Clock.systemUTC());
+    return SyncFixtures.operator(epoch::get, Duration.ofMillis(300));
   }
 
   ExternalLoadBalancerStatus sync(LoadBalancerSync op, Node... nodes) {
@@ -162,15 +144,11 @@ class LoadBalancerSyncTest {
   }
 
   LoadBalancerSync leader(long epochMillis, java.util.function.BooleanSupplier leads) {
-    return new LoadBalancerSync(
-        new ProxyClient(Duration.ofSeconds(2), Duration.ofSeconds(5)),
-        new OperatorMetrics(new SimpleMeterRegistry()),
+    return SyncFixtures.operator(
         new LeaderEpoch(
             Clock.fixed(java.time.Instant.ofEpochMilli(epochMillis), java.time.ZoneOffset.UTC),
             leads),
-        Duration.ofMillis(300),
-        Duration.ofSeconds(10),
-        Clock.systemUTC());
+        Duration.ofMillis(300));
   }
 
   @Test

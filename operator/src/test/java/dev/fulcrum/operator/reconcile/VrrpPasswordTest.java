@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
-import dev.fulcrum.operator.crd.ProxySpec;
-import dev.fulcrum.operator.push.ProxyClient;
 import dev.fulcrum.operator.status.Conditions;
-import dev.fulcrum.operator.telemetry.OperatorMetrics;
 import dev.fulcrum.operator.testing.FakeAdminApi;
 import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
@@ -17,8 +14,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -46,26 +41,11 @@ class VrrpPasswordTest {
 
   @BeforeEach
   void start() throws Exception {
-    lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, "s3cret-token");
-    lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, "s3cret-token");
-    elb =
-        Resources.elb(
-            "k3s-api",
-            6443,
-            "192.0.2.100/24",
-            List.of(
-                new ProxySpec("lb-1", lb1.endpoint(), 200),
-                new ProxySpec("lb-2", lb2.endpoint(), 100)));
-    elb.getMetadata().setGeneration(1L);
+    lb1 = new FakeAdminApi("lb-1", "127.0.0.1", ca, SyncFixtures.TOKEN);
+    lb2 = new FakeAdminApi("lb-2", "127.0.0.2", ca, SyncFixtures.TOKEN);
+    elb = SyncFixtures.onTwoProxies("192.0.2.100/24", lb1, lb2);
     elb.getSpec().frontend.vrrpPasswordKey = KEY;
-    operator =
-        new LoadBalancerSync(
-            new ProxyClient(Duration.ofSeconds(2), Duration.ofSeconds(5)),
-            new OperatorMetrics(new SimpleMeterRegistry()),
-            () -> 1,
-            Duration.ZERO,
-            Duration.ofSeconds(10),
-            Clock.systemUTC());
+    operator = SyncFixtures.operator(() -> 1, Duration.ZERO);
   }
 
   @AfterEach
@@ -147,7 +127,7 @@ class VrrpPasswordTest {
 
   /** Syncs with the credentials Secret holding {@code password} under KEY (none when null). */
   private ExternalLoadBalancerStatus sync(String password) {
-    Secret credentials = Resources.credentials("s3cret-token", ca.certificatePem());
+    Secret credentials = Resources.credentials(SyncFixtures.TOKEN, ca.certificatePem());
     if (password != null) {
       credentials = new SecretBuilder(credentials).addToStringData(KEY, password).build();
     }

@@ -230,7 +230,8 @@ public final class ConfigValidator {
     problems.add(field + ": " + problem);
   }
 
-  private static boolean isWildcard(String address) {
+  /** {@code 0.0.0.0} or {@code ::} (in either spelling): every address of its family. */
+  public static boolean isWildcard(String address) {
     return address.equals("0.0.0.0") || address.equals("::") || address.equals("0:0:0:0:0:0:0:0");
   }
 

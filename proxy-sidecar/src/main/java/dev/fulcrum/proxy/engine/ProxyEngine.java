@@ -331,7 +331,7 @@ public final class ProxyEngine implements AutoCloseable {
           vip + " is IPv6 but this lb host cannot open IPv6 sockets (IPv6 disabled in its kernel)");
     }
     boolean bindIs6 = bind.contains(":");
-    boolean served = vipIs6 ? bindIs6 : !bindIs6 || ListenAddress.isWildcard(bind);
+    boolean served = vipIs6 ? bindIs6 : !bindIs6 || ConfigValidator.isWildcard(bind);
     if (!served) {
       throw new InvalidConfigException(
           "frontend.virtualIP",

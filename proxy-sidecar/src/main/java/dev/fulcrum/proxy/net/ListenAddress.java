@@ -1,5 +1,6 @@
 package dev.fulcrum.proxy.net;
 
+import dev.fulcrum.proxy.api.ConfigValidator;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,7 +41,7 @@ public record ListenAddress(InetSocketAddress address, boolean v6Only) {
    */
   public static ListenAddress resolve(
       String bind, int port, String virtualIP, boolean hostHasIpv6) {
-    if (!isWildcard(bind)) {
+    if (!ConfigValidator.isWildcard(bind)) {
       return new ListenAddress(new InetSocketAddress(bind, port), isIpv6(bind));
     }
     if (bind.equals(ANY4) || !hostHasIpv6) {
@@ -61,10 +62,6 @@ public record ListenAddress(InetSocketAddress address, boolean v6Only) {
     } catch (IOException | UnsupportedOperationException e) {
       return false;
     }
-  }
-
-  public static boolean isWildcard(String bind) {
-    return bind.equals(ANY4) || bind.equals(ANY6);
   }
 
   public int port() {

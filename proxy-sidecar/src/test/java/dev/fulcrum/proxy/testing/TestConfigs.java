@@ -56,21 +56,12 @@ public final class TestConfigs {
         c.admission());
   }
 
-  /** {@code c} listening on {@code bind}; null for the default (dual-stack {@code ::}). */
-  public static LoadBalancerConfig withBind(LoadBalancerConfig c, String bind) {
-    FrontendConfig f = c.frontend();
+  /** {@code c} with another frontend, everything else as it is. */
+  public static LoadBalancerConfig withFrontend(LoadBalancerConfig c, FrontendConfig frontend) {
     return new LoadBalancerConfig(
         c.version(),
         c.epoch(),
-        new FrontendConfig(
-            f.port(),
-            bind,
-            f.virtualIP(),
-            f.interfaceName(),
-            f.virtualRouterId(),
-            f.priorities(),
-            f.unicastPeers(),
-            f.preemptDelaySeconds()),
+        frontend,
         c.balance(),
         c.healthCheck(),
         c.timeouts(),
@@ -80,20 +71,27 @@ public final class TestConfigs {
         c.admission());
   }
 
+  /** {@code c} listening on {@code bind}; null for the default (dual-stack {@code ::}). */
+  public static LoadBalancerConfig withBind(LoadBalancerConfig c, String bind) {
+    FrontendConfig f = c.frontend();
+    return withFrontend(
+        c,
+        new FrontendConfig(
+            f.port(),
+            bind,
+            f.virtualIP(),
+            f.interfaceName(),
+            f.virtualRouterId(),
+            f.priorities(),
+            f.unicastPeers(),
+            f.preemptDelaySeconds()));
+  }
+
   /** {@code c} with a VIP on eth1 (a config only: nothing is sent to it). */
   public static LoadBalancerConfig onVip(
       LoadBalancerConfig c, String cidr, int routerId, Map<String, Integer> priorities) {
     FrontendConfig f = c.frontend();
-    return new LoadBalancerConfig(
-        c.version(),
-        c.epoch(),
-        new FrontendConfig(f.port(), f.bind(), cidr, "eth1", routerId, priorities),
-        c.balance(),
-        c.healthCheck(),
-        c.timeouts(),
-        c.backends(),
-        c.maxConnections(),
-        c.rebalance(),
-        c.admission());
+    return withFrontend(
+        c, new FrontendConfig(f.port(), f.bind(), cidr, "eth1", routerId, priorities));
   }
 }

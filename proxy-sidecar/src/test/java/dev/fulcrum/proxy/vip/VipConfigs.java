@@ -3,6 +3,7 @@ package dev.fulcrum.proxy.vip;
 import dev.fulcrum.proxy.api.BackendConfig;
 import dev.fulcrum.proxy.api.FrontendConfig;
 import dev.fulcrum.proxy.api.LoadBalancerConfig;
+import dev.fulcrum.proxy.testing.TestConfigs;
 import java.util.List;
 import java.util.Map;
 
@@ -43,9 +44,8 @@ final class VipConfigs {
   /** {@code c} with VRRP authentication. */
   static LoadBalancerConfig withPassword(LoadBalancerConfig c, String password) {
     FrontendConfig f = c.frontend();
-    return new LoadBalancerConfig(
-            null,
-            c.epoch(),
+    return TestConfigs.withFrontend(
+            c.withVersion(null, c.epoch()),
             new FrontendConfig(
                 f.port(),
                 f.bind(),
@@ -55,14 +55,7 @@ final class VipConfigs {
                 f.priorities(),
                 f.unicastPeers(),
                 f.preemptDelaySeconds(),
-                password),
-            c.balance(),
-            c.healthCheck(),
-            c.timeouts(),
-            c.backends(),
-            c.maxConnections(),
-            c.rebalance(),
-            c.admission())
+                password))
         .normalized();
   }
 
@@ -70,9 +63,8 @@ final class VipConfigs {
   static LoadBalancerConfig withUnicast(
       LoadBalancerConfig c, Map<String, String> peers, Integer preemptDelaySeconds) {
     FrontendConfig f = c.frontend();
-    return new LoadBalancerConfig(
-            null,
-            c.epoch(),
+    return TestConfigs.withFrontend(
+            c.withVersion(null, c.epoch()),
             new FrontendConfig(
                 f.port(),
                 f.bind(),
@@ -81,14 +73,7 @@ final class VipConfigs {
                 f.virtualRouterId(),
                 f.priorities(),
                 peers,
-                preemptDelaySeconds),
-            c.balance(),
-            c.healthCheck(),
-            c.timeouts(),
-            c.backends(),
-            c.maxConnections(),
-            c.rebalance(),
-            c.admission())
+                preemptDelaySeconds))
         .normalized();
   }
 }
