@@ -46,7 +46,7 @@ final class PushWork {
     }
     LoadBalancerConfig read = WireJson.read(tree, LoadBalancerConfig.class);
     ConfigValidator.checkId(ID);
-    LoadBalancerConfig config = read.normalized();
+    LoadBalancerConfig config = read;
     ConfigValidator.validate(config);
     return config.stamped(config.epoch());
   }

@@ -23,7 +23,7 @@ import java.util.TreeMap;
 public final class SpecMapping {
   private SpecMapping() {}
 
-  /** The normalized config for these backends, stamped with its content version and the epoch. */
+  /** The config for these backends, stamped with its content version and the epoch. */
   public static LoadBalancerConfig toConfig(
       ExternalLoadBalancerSpec spec, List<BackendConfig> backends, long epoch) {
     return toConfig(spec, backends, null, null, epoch);
@@ -54,12 +54,12 @@ public final class SpecMapping {
       String vrrpPassword) {
     return new LoadBalancerConfig(
         null,
-        null,
+        0L,
         frontend(spec.frontend, spec.proxies, vrrpPassword),
         spec.balance == null ? null : Balance.fromWire(spec.balance.name()),
         healthCheck(spec.healthCheck, checkCertificate),
         timeouts(spec.timeouts),
-        List.copyOf(backends),
+        backends,
         spec.maxConnections,
         spec.rebalance == null
             ? null

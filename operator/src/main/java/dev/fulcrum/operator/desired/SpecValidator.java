@@ -47,9 +47,7 @@ public final class SpecValidator {
     }
     if (spec.frontend != null) {
       BackendConfig placeholder = new BackendConfig("placeholder", PLACEHOLDER, 1);
-      for (String p :
-          ConfigValidator.problems(
-              SpecMapping.unstamped(spec, List.of(placeholder)).normalized())) {
+      for (String p : ConfigValidator.problems(SpecMapping.unstamped(spec, List.of(placeholder)))) {
         // Backends come from Nodes; priorities are reported at spec.proxies[].priority instead.
         if (!p.startsWith("backends") && !p.startsWith("frontend.priorities")) {
           out.add("spec." + p);

@@ -198,7 +198,7 @@ public final class FakeAdminApi implements AutoCloseable, AdminState {
 
   @Override
   public Reply put(String id, LoadBalancerConfig body) {
-    LoadBalancerConfig c = body.stamped(body.epoch() == null ? 0 : body.epoch());
+    LoadBalancerConfig c = body.stamped(body.epoch());
     LoadBalancerConfig current = applied.get(id);
     long fence = fences.getOrDefault(id, 0L);
     if (c.epoch() < fence) {

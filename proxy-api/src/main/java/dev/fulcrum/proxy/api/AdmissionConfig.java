@@ -13,11 +13,11 @@ package dev.fulcrum.proxy.api;
  *     full answers none, and this bounds how many clients wait on it for their connect timeout
  */
 public record AdmissionConfig(Integer newConnectionsPerSecond, Integer dialsInFlight) {
-  static final AdmissionConfig DEFAULTS = new AdmissionConfig(1000, 256);
+  static final AdmissionConfig DEFAULTS = new AdmissionConfig(null, null);
 
-  AdmissionConfig withDefaults() {
-    return new AdmissionConfig(
-        HealthCheckConfig.or(newConnectionsPerSecond, DEFAULTS.newConnectionsPerSecond),
-        HealthCheckConfig.or(dialsInFlight, DEFAULTS.dialsInFlight));
+  /** Fills the defaults: 1000 a second, 256 dials in flight. */
+  public AdmissionConfig {
+    newConnectionsPerSecond = HealthCheckConfig.or(newConnectionsPerSecond, 1000);
+    dialsInFlight = HealthCheckConfig.or(dialsInFlight, 256);
   }
 }

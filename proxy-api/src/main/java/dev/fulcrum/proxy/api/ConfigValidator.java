@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Checks a normalized {@link LoadBalancerConfig}; every problem names its field. */
+/** Checks a {@link LoadBalancerConfig}; every problem names its field. */
 public final class ConfigValidator {
   private static final Pattern INTERFACE_NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
   private static final Pattern VRRP_PASSWORD = Pattern.compile("[A-Za-z0-9._\\-+=@%^&*:,/?~]{1,8}");
@@ -34,16 +34,16 @@ public final class ConfigValidator {
     }
   }
 
-  /** The problems of a normalized config, empty when it is valid. */
+  /** The problems of a config, empty when it is valid. */
   public static List<String> problems(LoadBalancerConfig c) {
     ConfigValidator v = new ConfigValidator();
     v.check(c);
     return List.copyOf(v.problems);
   }
 
-  /** Throws {@link InvalidConfigException} naming the first problem of a normalized config. */
-  public static void validate(LoadBalancerConfig normalized) {
-    throwFirst(problems(normalized));
+  /** Throws {@link InvalidConfigException} naming the first problem of a config. */
+  public static void validate(LoadBalancerConfig config) {
+    throwFirst(problems(config));
   }
 
   /**

@@ -40,6 +40,7 @@ public record FrontendConfig(
 
   @JsonCreator
   public FrontendConfig {
+    bind = bind == null || bind.isBlank() ? DEFAULT_BIND : bind;
     priorities = priorities == null || priorities.isEmpty() ? null : new TreeMap<>(priorities);
     unicastPeers =
         unicastPeers == null || unicastPeers.isEmpty() ? null : new TreeMap<>(unicastPeers);
@@ -82,19 +83,6 @@ public record FrontendConfig(
   public FrontendConfig(
       Integer port, String bind, String virtualIP, String interfaceName, Integer virtualRouterId) {
     this(port, bind, virtualIP, interfaceName, virtualRouterId, null);
-  }
-
-  FrontendConfig withDefaults() {
-    return new FrontendConfig(
-        port,
-        bind == null || bind.isBlank() ? DEFAULT_BIND : bind,
-        virtualIP,
-        interfaceName,
-        virtualRouterId,
-        priorities,
-        unicastPeers,
-        preemptDelaySeconds,
-        vrrpPassword);
   }
 
   @Override

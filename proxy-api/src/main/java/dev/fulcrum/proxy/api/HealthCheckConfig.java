@@ -25,21 +25,20 @@ public record HealthCheckConfig(
     ClientCertificate clientCertificate) {
 
   static final HealthCheckConfig DEFAULTS =
-      new HealthCheckConfig(HealthCheckMode.TLS, 10, 5, 2, 3, 2, null, null, null);
+      new HealthCheckConfig(null, null, null, null, null, null, null, null, null);
 
-  HealthCheckConfig withDefaults() {
-    HealthCheckMode m = mode == null ? DEFAULTS.mode : mode;
-    boolean https = m == HealthCheckMode.HTTPS;
-    return new HealthCheckConfig(
-        m,
-        or(intervalSeconds, DEFAULTS.intervalSeconds),
-        or(downIntervalSeconds, DEFAULTS.downIntervalSeconds),
-        or(rise, DEFAULTS.rise),
-        or(fall, DEFAULTS.fall),
-        or(timeoutSeconds, DEFAULTS.timeoutSeconds),
-        https ? (path == null || path.isEmpty() ? "/ping" : path) : path,
-        https ? or(expectStatus, 200) : expectStatus,
-        clientCertificate);
+  /** Fills the defaults: TLS, every 10 s (5 s while down), rise 2, fall 3, 2 s timeout. */
+  public HealthCheckConfig {
+    mode = mode == null ? HealthCheckMode.TLS : mode;
+    intervalSeconds = or(intervalSeconds, 10);
+    downIntervalSeconds = or(downIntervalSeconds, 5);
+    rise = or(rise, 2);
+    fall = or(fall, 3);
+    timeoutSeconds = or(timeoutSeconds, 2);
+    if (mode == HealthCheckMode.HTTPS) {
+      path = path == null || path.isEmpty() ? "/ping" : path;
+      expectStatus = or(expectStatus, 200);
+    }
   }
 
   static Integer or(Integer value, Integer fallback) {

@@ -9,11 +9,11 @@ package dev.fulcrum.proxy.api;
  * @param tolerancePercent no backend is touched while every share is within this percent of even
  */
 public record RebalanceConfig(Integer closesPerSecond, Integer tolerancePercent) {
-  static final RebalanceConfig DEFAULTS = new RebalanceConfig(0, 15);
+  static final RebalanceConfig DEFAULTS = new RebalanceConfig(null, null);
 
-  RebalanceConfig withDefaults() {
-    return new RebalanceConfig(
-        HealthCheckConfig.or(closesPerSecond, DEFAULTS.closesPerSecond),
-        HealthCheckConfig.or(tolerancePercent, DEFAULTS.tolerancePercent));
+  /** Fills the defaults: off, 15 percent. */
+  public RebalanceConfig {
+    closesPerSecond = HealthCheckConfig.or(closesPerSecond, 0);
+    tolerancePercent = HealthCheckConfig.or(tolerancePercent, 15);
   }
 }

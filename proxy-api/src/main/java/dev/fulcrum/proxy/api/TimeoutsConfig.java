@@ -9,12 +9,12 @@ package dev.fulcrum.proxy.api;
  * @param drainSeconds a backend removed while healthy keeps its connections this long
  */
 public record TimeoutsConfig(Integer connectSeconds, Integer idleSeconds, Integer drainSeconds) {
-  static final TimeoutsConfig DEFAULTS = new TimeoutsConfig(5, 3600, 30);
+  static final TimeoutsConfig DEFAULTS = new TimeoutsConfig(null, null, null);
 
-  TimeoutsConfig withDefaults() {
-    return new TimeoutsConfig(
-        HealthCheckConfig.or(connectSeconds, DEFAULTS.connectSeconds),
-        HealthCheckConfig.or(idleSeconds, DEFAULTS.idleSeconds),
-        HealthCheckConfig.or(drainSeconds, DEFAULTS.drainSeconds));
+  /** Fills the defaults: 5 s to connect, an hour idle, 30 s to drain. */
+  public TimeoutsConfig {
+    connectSeconds = HealthCheckConfig.or(connectSeconds, 5);
+    idleSeconds = HealthCheckConfig.or(idleSeconds, 3600);
+    drainSeconds = HealthCheckConfig.or(drainSeconds, 30);
   }
 }

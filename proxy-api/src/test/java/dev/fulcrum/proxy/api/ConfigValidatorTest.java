@@ -10,8 +10,7 @@ class ConfigValidatorTest {
   private static LoadBalancerConfig with(
       FrontendConfig frontend, HealthCheckConfig health, List<BackendConfig> backends) {
     return new LoadBalancerConfig(
-            null, 0L, frontend, null, health, null, backends, null, null, null)
-        .normalized();
+        null, 0L, frontend, null, health, null, backends, null, null, null);
   }
 
   private static final FrontendConfig FRONTEND = new FrontendConfig(6443, null, null, null, null);
@@ -80,8 +79,7 @@ class ConfigValidatorTest {
   void theAdmissionPaceIsCheckedAndDefaultsToAThousandASecond() {
     LoadBalancerConfig paced =
         new LoadBalancerConfig(
-                null, 0L, FRONTEND, null, null, null, ONE, null, null, new AdmissionConfig(-1, 0))
-            .normalized();
+            null, 0L, FRONTEND, null, null, null, ONE, null, null, new AdmissionConfig(-1, 0));
     assertThat(ConfigValidator.problems(paced))
         .containsExactly(
             "admission.newConnectionsPerSecond: must be between 0 and 1000000 (got -1)",
@@ -99,7 +97,6 @@ class ConfigValidatorTest {
                     null,
                     null,
                     new AdmissionConfig(0, null))
-                .normalized()
                 .admission())
         .as("0 turns the rate off; the cap keeps its default")
         .isEqualTo(new AdmissionConfig(0, 256));

@@ -61,6 +61,37 @@ class LoadBalancerConfigTest {
             null);
 
     assertThat(explicit.contentVersion()).isEqualTo(omitted.contentVersion());
+    assertThat(explicit).as("canonical on construction: the same value").isEqualTo(omitted);
+  }
+
+  @Test
+  void aConfigIsCanonicalOnConstructionWhateverItWasBuiltFrom() {
+    List<BackendConfig> given = new java.util.ArrayList<>(List.of(S2, S1));
+    LoadBalancerConfig built = config(given);
+    given.clear();
+    LoadBalancerConfig read =
+        read(
+            "{\"frontend\":{\"port\":6443},\"balance\":\"RoundRobin\",\"epoch\":1,"
+                + "\"backends\":[{\"name\":\"server-2\",\"address\":\"10.10.10.51\",\"port\":6443},"
+                + "{\"name\":\"server-1\",\"address\":\"10.10.10.50\",\"port\":6443}]}");
+
+    assertThat(built.backends())
+        .as("sorted, and a copy of the caller's list")
+        .containsExactly(S1, S2);
+    assertThat(read).isEqualTo(built);
+    assertThat(read.frontend().bind()).isEqualTo("::");
+    assertThat(read.healthCheck())
+        .isEqualTo(new HealthCheckConfig(HealthCheckMode.TLS, 10, 5, 2, 3, 2, null, null, null));
+    assertThat(read.timeouts()).isEqualTo(new TimeoutsConfig(5, 3600, 30));
+    assertThat(read.maxConnections()).isEqualTo(10_000);
+    assertThat(read.rebalance()).isEqualTo(new RebalanceConfig(0, 15));
+    assertThat(read.admission()).isEqualTo(new AdmissionConfig(1000, 256));
+    assertThat(read("{}").backends()).isEmpty();
+    assertThat(read("{}").balance()).isEqualTo(Balance.LEAST_CONNECTIONS);
+    assertThat(read("{\"healthCheck\":{\"mode\":\"HTTPS\"}}").healthCheck())
+        .as("an HTTPS check asks K3s's /ping for a 200")
+        .extracting(HealthCheckConfig::path, HealthCheckConfig::expectStatus)
+        .containsExactly("/ping", 200);
   }
 
   @Test

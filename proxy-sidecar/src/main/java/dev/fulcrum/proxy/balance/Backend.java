@@ -1,6 +1,7 @@
 package dev.fulcrum.proxy.balance;
 
 import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.BackendHealth;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +29,8 @@ public final class Backend {
   private final LongAdder transitions = new LongAdder();
   // Guards nothing else: a concurrent set, because connections open and close on many event loops.
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-  private volatile Health health = Health.UP; // what new connections see
-  private volatile Health checked = Health.UP; // the active checks' verdict alone
+  private volatile BackendHealth health = BackendHealth.UP; // what new connections see
+  private volatile BackendHealth checked = BackendHealth.UP; // the active checks' verdict alone
   private volatile boolean passivelyDown; // set by failed dials, cleared by passing checks
   private volatile int failedDials; // consecutive; written under this
   private long firstFailedDialNanos; // guarded by this
@@ -85,19 +86,23 @@ public final class Backend {
     return endpoint;
   }
 
-  public Health health() {
+  /**
+   * {@code UP} or {@code DOWN}, what new connections see; {@code Draining} and {@code Unknown} are
+   * what the status derives from it and the backend's place in the set.
+   */
+  public BackendHealth health() {
     return health;
   }
 
   public boolean isUp() {
-    return health == Health.UP;
+    return health == BackendHealth.UP;
   }
 
   /** The active checks say Up (also ending a passive Down); logs the transition. */
   public void markUp(String why) {
-    checked = Health.UP;
+    checked = BackendHealth.UP;
     passivelyDown = false;
-    transition(Health.UP, why);
+    transition(BackendHealth.UP, why);
   }
 
   /**
@@ -105,17 +110,17 @@ public final class Backend {
    * closed so clients reconnect elsewhere.
    */
   public void markDown(String why) {
-    boolean wasChecked = checked == Health.DOWN;
-    checked = Health.DOWN;
-    transition(Health.DOWN, why);
+    boolean wasChecked = checked == BackendHealth.DOWN;
+    checked = BackendHealth.DOWN;
+    transition(BackendHealth.DOWN, why);
     if (!wasChecked) {
       closeAll("backend " + endpoint() + " is down (" + why + ")");
     }
   }
 
-  private boolean transition(Health to, String why) {
+  private boolean transition(BackendHealth to, String why) {
     synchronized (this) {
-      Health from = health;
+      BackendHealth from = health;
       if (from == to) {
         return false;
       }
@@ -123,7 +128,7 @@ public final class Backend {
       transitions.increment();
       log.info("{} server {} {}->{} ({})", loadBalancerId, endpoint(), from, to, why);
     }
-    if (to == Health.DOWN) {
+    if (to == BackendHealth.DOWN) {
       pace.flush(); // clients waiting for their turn here move on to a server that is up
     }
     return true;
@@ -188,11 +193,11 @@ public final class Backend {
       failedDials = 0;
       passivelyDown = true;
     }
-    transition(Health.DOWN, fall + " failed dials in a row, last: " + why);
+    transition(BackendHealth.DOWN, fall + " failed dials in a row, last: " + why);
   }
 
   /** The active checks' verdict, which rise/fall counts from; failed dials do not change it. */
-  public Health checkedHealth() {
+  public BackendHealth checkedHealth() {
     return checked;
   }
 

@@ -124,8 +124,8 @@ public final class ProxyConfigLoader {
       if (!ids.add(lb.id())) {
         out.add(at + ".id: \"" + lb.id() + "\" is listed twice");
       }
-      LoadBalancerConfig normalized = lb.toConfig(0).normalized();
-      ConfigValidator.problems(normalized).forEach(p -> out.add(at + "." + p));
+      LoadBalancerConfig config = lb.toConfig(0);
+      ConfigValidator.problems(config).forEach(p -> out.add(at + "." + p));
     }
     return out;
   }

@@ -86,7 +86,7 @@ public final class ProxyEngine implements AutoCloseable {
         .forEach(
             (id, config) -> {
               try {
-                commit(id, prepare(id, config.normalized(), null, false));
+                commit(id, prepare(id, config, null, false));
                 log.info(
                     "{}: serving persisted version {} from the state file", id, config.version());
               } catch (RuntimeException e) {
@@ -119,8 +119,9 @@ public final class ProxyEngine implements AutoCloseable {
    */
   public synchronized ApplyResponse apply(String id, LoadBalancerConfig body, String ifMatch) {
     ConfigValidator.checkId(id);
-    // The snapshot: normalized and hashed once, validated, and served and persisted as it is.
-    LoadBalancerConfig stamped = body.stamped(body.epoch() == null ? 0L : body.epoch());
+    // The snapshot: canonical by construction, hashed once, validated, and served and persisted as
+    // it is.
+    LoadBalancerConfig stamped = body.stamped(body.epoch());
     ConfigValidator.validateStamped(stamped, body.version());
     ServedLoadBalancer current = served.get(id);
     String appliedVersion = current == null ? null : current.config().version();

@@ -10,7 +10,6 @@ import dev.fulcrum.proxy.api.ProxyStatus;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import dev.fulcrum.proxy.balance.Balancers;
-import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.balance.Rebalancer;
 import dev.fulcrum.proxy.health.HealthMonitor;
 import dev.fulcrum.proxy.metrics.ProxyMetrics;
@@ -188,7 +187,7 @@ final class ServedLoadBalancer {
     if (b.draining()) {
       return BackendHealth.DRAINING;
     }
-    if (b.health() == Health.UP) {
+    if (b.health() == BackendHealth.UP) {
       return b.everChecked() ? BackendHealth.UP : BackendHealth.UNKNOWN;
     }
     return BackendHealth.DOWN;

@@ -1,8 +1,8 @@
 package dev.fulcrum.proxy.health;
 
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.HealthCheckConfig;
 import dev.fulcrum.proxy.balance.Backend;
-import dev.fulcrum.proxy.balance.Health;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
@@ -108,7 +108,7 @@ final class HealthChecker {
     }
     // Failed dials took it out of rotation while the checks still pass: rise passes bring it back.
     passedSincePassiveDown = ok && backend.passivelyDown() ? passedSincePassiveDown + 1 : 0;
-    if (passedSincePassiveDown >= c.rise() && backend.checkedHealth() == Health.UP) {
+    if (passedSincePassiveDown >= c.rise() && backend.checkedHealth() == BackendHealth.UP) {
       passedSincePassiveDown = 0;
       backend.markUp(c.rise() + " passed " + c.mode() + " checks after failed dials");
     }

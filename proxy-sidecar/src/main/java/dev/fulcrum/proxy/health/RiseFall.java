@@ -1,6 +1,6 @@
 package dev.fulcrum.proxy.health;
 
-import dev.fulcrum.proxy.balance.Health;
+import dev.fulcrum.proxy.api.BackendHealth;
 
 /**
  * HAProxy's rise/fall counting for one backend, free of sockets so tests can drive it check by
@@ -18,7 +18,7 @@ final class RiseFall {
 
   private final int rise;
   private final int fall;
-  private Health seen;
+  private BackendHealth seen;
   private int successes;
   private int failures;
 
@@ -37,7 +37,7 @@ final class RiseFall {
    * @param current the backend's health now: the data plane may have marked it down since the last
    *     check (a failed connect), and counting must then start over from that state
    */
-  Verdict record(boolean success, Health current) {
+  Verdict record(boolean success, BackendHealth current) {
     if (current != seen) {
       seen = current;
       successes = 0;
@@ -45,23 +45,23 @@ final class RiseFall {
     }
     if (success) {
       failures = 0;
-      if (current == Health.DOWN && ++successes >= rise) {
-        return changeTo(Health.UP);
+      if (current == BackendHealth.DOWN && ++successes >= rise) {
+        return changeTo(BackendHealth.UP);
       }
     } else {
       successes = 0;
-      if (current == Health.UP && ++failures >= fall) {
-        return changeTo(Health.DOWN);
+      if (current == BackendHealth.UP && ++failures >= fall) {
+        return changeTo(BackendHealth.DOWN);
       }
     }
     return Verdict.STAY;
   }
 
-  private Verdict changeTo(Health next) {
+  private Verdict changeTo(BackendHealth next) {
     seen = next;
     successes = 0;
     failures = 0;
-    return next == Health.UP ? Verdict.MARK_UP : Verdict.MARK_DOWN;
+    return next == BackendHealth.UP ? Verdict.MARK_UP : Verdict.MARK_DOWN;
   }
 
   /** Consecutive successes counted towards {@code rise} while down. */

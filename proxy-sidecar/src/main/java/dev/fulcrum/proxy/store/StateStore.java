@@ -89,7 +89,7 @@ public final class StateStore {
       return Map.copyOf(parsed.fences()); // a re-adopted load balancer has none
     }
     Map<String, Long> out = new TreeMap<>();
-    parsed.loadBalancers().forEach((id, c) -> out.put(id, c.epoch() == null ? 0L : c.epoch()));
+    parsed.loadBalancers().forEach((id, c) -> out.put(id, c.epoch()));
     return Map.copyOf(out);
   }
 
@@ -111,7 +111,7 @@ public final class StateStore {
         if (e.getValue() == null) {
           return "load balancer " + e.getKey() + " has no config";
         }
-        ConfigValidator.validate(e.getValue().normalized());
+        ConfigValidator.validate(e.getValue());
       } catch (IllegalArgumentException invalid) {
         return "load balancer " + e.getKey() + " is invalid: " + invalid.getMessage();
       }

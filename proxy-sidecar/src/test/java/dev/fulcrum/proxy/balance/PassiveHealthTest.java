@@ -3,6 +3,7 @@ package dev.fulcrum.proxy.balance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.proxy.api.BackendConfig;
+import dev.fulcrum.proxy.api.BackendHealth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,7 @@ class PassiveHealthTest {
     }
 
     assertThat(backend.isUp()).isFalse();
-    assertThat(backend.checkedHealth()).isEqualTo(Health.UP);
+    assertThat(backend.checkedHealth()).isEqualTo(BackendHealth.UP);
     assertThat(closed).isEmpty();
   }
 

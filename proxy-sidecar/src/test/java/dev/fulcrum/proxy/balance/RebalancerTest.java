@@ -109,17 +109,16 @@ class RebalancerTest {
     open(a, 100, 0);
     LoadBalancerConfig config =
         new LoadBalancerConfig(
-                null,
-                0L,
-                null,
-                Balance.LEAST_CONNECTIONS,
-                null,
-                null,
-                List.of(a.config(), b.config()),
-                null,
-                null,
-                null)
-            .normalized();
+            null,
+            0L,
+            null,
+            Balance.LEAST_CONNECTIONS,
+            null,
+            null,
+            List.of(a.config(), b.config()),
+            null,
+            null,
+            null);
     assertThat(config.rebalance().closesPerSecond()).isZero();
     scheduler.setRemoveOnCancelPolicy(true);
     try (Rebalancer r = new Rebalancer("ns.lb", scheduler)) {
@@ -197,17 +196,16 @@ class RebalancerTest {
   private static BackendPool pool(List<Backend> backends, int rate, int tolerance) {
     LoadBalancerConfig config =
         new LoadBalancerConfig(
-                null,
-                0L,
-                null,
-                Balance.LEAST_CONNECTIONS,
-                null,
-                null,
-                backends.stream().map(Backend::config).toList(),
-                null,
-                new RebalanceConfig(rate, tolerance),
-                null)
-            .normalized();
+            null,
+            0L,
+            null,
+            Balance.LEAST_CONNECTIONS,
+            null,
+            null,
+            backends.stream().map(Backend::config).toList(),
+            null,
+            new RebalanceConfig(rate, tolerance),
+            null);
     return new BackendPool(config, backends, Balancers.of(Balance.LEAST_CONNECTIONS));
   }
 

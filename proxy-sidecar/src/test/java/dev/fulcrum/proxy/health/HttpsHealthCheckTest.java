@@ -3,10 +3,10 @@ package dev.fulcrum.proxy.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.ClientCertificate;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.balance.Backend;
-import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.testing.PingServer;
 import dev.fulcrum.proxy.testing.TestPki;
@@ -38,13 +38,13 @@ class HttpsHealthCheckTest {
       backend.markDown("test starts with the backend down");
       monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS));
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.UP);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == BackendHealth.UP);
       assertThat(server.pings()).isGreaterThanOrEqualTo(Checks.RISE);
       assertThat(backend.lastCheckError()).isNull();
       assertThat(backend.tlsSans()).containsExactly("127.0.0.4");
 
       server.status(503);
-      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.DOWN);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == BackendHealth.DOWN);
       assertThat(backend.lastCheckError()).isEqualTo("HTTP 503 from /ping");
       assertThat(monitor.counters(backend).failures()).isGreaterThanOrEqualTo(Checks.FALL);
     }
@@ -61,13 +61,13 @@ class HttpsHealthCheckTest {
       Backend backend = Checks.backend("server-1", server.host(), server.port());
 
       monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS));
-      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.DOWN);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == BackendHealth.DOWN);
       assertThat(backend.lastCheckError()).startsWith("TLS");
       assertThat(server.pings()).isZero();
 
       ClientCertificate pem = new ClientCertificate(client.certificatePem(), client.keyPem());
       monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS, pem));
-      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.UP);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == BackendHealth.UP);
       assertThat(server.pings()).isGreaterThanOrEqualTo(Checks.RISE);
       assertThat(backend.lastCheckError()).isNull();
     }
@@ -82,7 +82,7 @@ class HttpsHealthCheckTest {
 
       monitor.update(List.of(backend), Checks.config(HealthCheckMode.HTTPS, garbage));
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.DOWN);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == BackendHealth.DOWN);
       assertThat(backend.lastCheckError()).startsWith("client certificate unusable: ");
       assertThat(server.pings()).isZero();
     }

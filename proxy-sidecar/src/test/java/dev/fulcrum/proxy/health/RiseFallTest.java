@@ -1,7 +1,7 @@
 package dev.fulcrum.proxy.health;
 
-import static dev.fulcrum.proxy.balance.Health.DOWN;
-import static dev.fulcrum.proxy.balance.Health.UP;
+import static dev.fulcrum.proxy.api.BackendHealth.DOWN;
+import static dev.fulcrum.proxy.api.BackendHealth.UP;
 import static dev.fulcrum.proxy.health.RiseFall.Verdict.MARK_DOWN;
 import static dev.fulcrum.proxy.health.RiseFall.Verdict.MARK_UP;
 import static dev.fulcrum.proxy.health.RiseFall.Verdict.STAY;

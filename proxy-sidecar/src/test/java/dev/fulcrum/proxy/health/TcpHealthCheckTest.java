@@ -3,9 +3,9 @@ package dev.fulcrum.proxy.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.balance.Backend;
-import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import java.time.Duration;
@@ -34,17 +34,17 @@ class TcpHealthCheckTest {
       Backend backend = Checks.backend("server-1", echo.host(), echo.port());
       monitor.update(List.of(backend), Checks.config(HealthCheckMode.TCP));
       await().until(() -> echo.accepted() >= 1);
-      assertThat(backend.health()).isEqualTo(Health.UP);
+      assertThat(backend.health()).isEqualTo(BackendHealth.UP);
 
       echo.kill();
-      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.DOWN);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == BackendHealth.DOWN);
       assertThat(backend.lastCheckError()).isEqualTo("connection refused");
       assertThat(monitor.counters(backend).failures()).isGreaterThanOrEqualTo(Checks.FALL);
       assertThat(backend.tlsSans()).isEmpty();
 
       long checksBefore = monitor.counters(backend).checks();
       echo.restart();
-      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.UP);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == BackendHealth.UP);
       assertThat(monitor.counters(backend).checks() - checksBefore)
           .isGreaterThanOrEqualTo(Checks.RISE);
       assertThat(backend.lastCheckError()).isNull();
@@ -62,7 +62,7 @@ class TcpHealthCheckTest {
       long checksBefore = monitor.counters(backend).checks();
       backend.markDown("connect to " + backend.endpoint() + " failed");
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == Health.UP);
+      await().atMost(Duration.ofSeconds(20)).until(() -> backend.health() == BackendHealth.UP);
       assertThat(monitor.counters(backend).checks() - checksBefore)
           .isGreaterThanOrEqualTo(Checks.RISE);
       assertThat(backend.transitions()).isEqualTo(2);

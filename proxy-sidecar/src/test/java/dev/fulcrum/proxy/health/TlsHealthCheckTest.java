@@ -3,10 +3,10 @@ package dev.fulcrum.proxy.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.HealthCheckMode;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.Connection;
-import dev.fulcrum.proxy.balance.Health;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import dev.fulcrum.proxy.testing.PingServer;
@@ -49,10 +49,10 @@ class TlsHealthCheckTest {
       }
       monitor.update(List.of(backend), Checks.config(HealthCheckMode.TLS));
       await().until(() -> monitor.counters(backend).checks() >= 1);
-      assertThat(backend.health()).isEqualTo(Health.UP);
+      assertThat(backend.health()).isEqualTo(BackendHealth.UP);
 
       echo.blackHole(true);
-      await().atMost(Duration.ofSeconds(30)).until(() -> backend.health() == Health.DOWN);
+      await().atMost(Duration.ofSeconds(30)).until(() -> backend.health() == BackendHealth.DOWN);
 
       assertThat(backend.lastCheckError()).isEqualTo("TLS handshake timed out after 1s");
       // markDown sets the health first and closes the connections right after, on the same thread.
@@ -69,7 +69,7 @@ class TlsHealthCheckTest {
       assertThat(backend.activeConnections()).isZero();
 
       echo.blackHole(false);
-      await().atMost(Duration.ofSeconds(30)).until(() -> backend.health() == Health.UP);
+      await().atMost(Duration.ofSeconds(30)).until(() -> backend.health() == BackendHealth.UP);
       assertThat(backend.lastCheckError()).isNull();
       assertThat(backend.transitions()).isEqualTo(2);
     }

@@ -377,17 +377,16 @@ class FrontendServerTest {
   private static BackendPool pool(EchoBackend backend) {
     LoadBalancerConfig config =
         new LoadBalancerConfig(
-                null,
-                0L,
-                new FrontendConfig(1, null, null, null, null),
-                Balance.ROUND_ROBIN,
-                null,
-                null,
-                List.of(new BackendConfig(backend.name(), backend.host(), backend.port())),
-                null,
-                null,
-                null)
-            .normalized();
+            null,
+            0L,
+            new FrontendConfig(1, null, null, null, null),
+            Balance.ROUND_ROBIN,
+            null,
+            null,
+            List.of(new BackendConfig(backend.name(), backend.host(), backend.port())),
+            null,
+            null,
+            null);
     return new BackendPool(
         config,
         List.of(new Backend("ns.lb", config.backends().get(0))),
