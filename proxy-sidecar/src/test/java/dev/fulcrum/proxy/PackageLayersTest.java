@@ -25,9 +25,11 @@ class PackageLayersTest {
           entry("health", 4),
           entry("store", 5),
           entry("vip", 4),
-          entry("net", 5),
+          entry("net.channel", 5),
+          entry("net.uring", 5),
           entry("tls", 5),
-          entry("balance", 6));
+          entry("net", 6),
+          entry("balance", 7));
 
   @Test
   void everyPackageRefersOnlyToPackagesBelowIt() {

@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The backend pick per new connection over three up backends, as BackendDialer calls it on a first
- * attempt (nothing tried yet), for every balance mode.
+ * The backend pick per new connection over three up backends, as both data planes call it on a
+ * first attempt (nothing tried yet), for every balance mode.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

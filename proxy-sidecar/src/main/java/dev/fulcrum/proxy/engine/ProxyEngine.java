@@ -8,6 +8,7 @@ import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
 import dev.fulcrum.proxy.api.ProxyStatus;
 import dev.fulcrum.proxy.metrics.ProxyMetrics;
+import dev.fulcrum.proxy.net.DataPlane;
 import dev.fulcrum.proxy.net.ListenAddress;
 import dev.fulcrum.proxy.net.Transport;
 import dev.fulcrum.proxy.store.StateStore;
@@ -36,6 +37,7 @@ public final class ProxyEngine implements AutoCloseable {
   private final String frontendBind;
   private final boolean hostHasIpv6;
   private final Transport transport;
+  private final DataPlane plane;
   private final StateStore store;
   private final ProxyMetrics metrics;
   private final ScheduledExecutorService scheduler =
@@ -67,6 +69,7 @@ public final class ProxyEngine implements AutoCloseable {
     this.frontendBind = frontendBind;
     this.hostHasIpv6 = ListenAddress.hostHasIpv6();
     this.transport = transport;
+    this.plane = DataPlanes.of(transport);
     this.store = store;
     this.metrics = metrics;
   }
@@ -214,7 +217,9 @@ public final class ProxyEngine implements AutoCloseable {
   private ServedLoadBalancer.Prepared prepare(
       String id, LoadBalancerConfig config, ServedLoadBalancer current, boolean strictBind) {
     ServedLoadBalancer target =
-        current != null ? current : new ServedLoadBalancer(id, transport, scheduler, metrics);
+        current != null
+            ? current
+            : new ServedLoadBalancer(id, transport, plane, scheduler, metrics);
     return target.prepare(config, listenAddress(config), strictBind);
   }
 

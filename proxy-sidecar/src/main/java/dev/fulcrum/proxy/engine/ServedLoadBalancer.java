@@ -13,6 +13,7 @@ import dev.fulcrum.proxy.balance.Balancers;
 import dev.fulcrum.proxy.balance.Rebalancer;
 import dev.fulcrum.proxy.health.HealthMonitor;
 import dev.fulcrum.proxy.metrics.ProxyMetrics;
+import dev.fulcrum.proxy.net.DataPlane;
 import dev.fulcrum.proxy.net.FrontendServer;
 import dev.fulcrum.proxy.net.ListenAddress;
 import dev.fulcrum.proxy.net.Transport;
@@ -31,7 +32,7 @@ final class ServedLoadBalancer {
   private static final Logger log = LoggerFactory.getLogger(ServedLoadBalancer.class);
 
   private final String id;
-  private final Transport transport;
+  private final DataPlane plane;
   private final ScheduledExecutorService scheduler;
   private final ProxyMetrics metrics;
   private final HealthMonitor health;
@@ -57,9 +58,13 @@ final class ServedLoadBalancer {
   private volatile Applied applied = new Applied(null, Map.of(), null, null, null);
 
   ServedLoadBalancer(
-      String id, Transport transport, ScheduledExecutorService scheduler, ProxyMetrics metrics) {
+      String id,
+      Transport transport,
+      DataPlane plane,
+      ScheduledExecutorService scheduler,
+      ProxyMetrics metrics) {
     this.id = id;
-    this.transport = transport;
+    this.plane = plane;
     this.scheduler = scheduler;
     this.metrics = metrics;
     this.health = new HealthMonitor(id, transport);
@@ -111,7 +116,7 @@ final class ServedLoadBalancer {
     FrontendServer fresh = null;
     String bindError = null;
     if (now.frontend() == null || !address.equals(now.requestedAddress())) {
-      fresh = new FrontendServer(id, transport, pool);
+      fresh = new FrontendServer(id, plane, pool);
       try {
         fresh.bind(address);
       } catch (IOException e) {

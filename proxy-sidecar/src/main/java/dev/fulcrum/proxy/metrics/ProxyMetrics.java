@@ -2,7 +2,7 @@ package dev.fulcrum.proxy.metrics;
 
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.health.CheckCounters;
-import dev.fulcrum.proxy.net.BufferBudget;
+import dev.fulcrum.proxy.net.uring.BufferBudget;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

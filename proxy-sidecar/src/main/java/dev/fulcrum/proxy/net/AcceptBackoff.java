@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * in the moment before the pause took effect is not closed: it waits, unread, for the next free
  * slot, ahead of the clients still in the backlog.
  */
-final class AcceptBackoff {
+public final class AcceptBackoff {
   private static final Logger log = LoggerFactory.getLogger(AcceptBackoff.class);
 
   /**
@@ -49,7 +49,7 @@ final class AcceptBackoff {
    * releasing thread, so {@code admit} hands over to the connection's own loop). False when too
    * many clients already wait: the caller closes this one.
    */
-  boolean acquireOrWait(Runnable admit) {
+  public boolean acquireOrWait(Runnable admit) {
     if (tryAcquire()) {
       admit.run();
       return true;
@@ -107,7 +107,7 @@ final class AcceptBackoff {
     }
   }
 
-  void release() {
+  public void release() {
     active.decrementAndGet();
     admitWaiting();
     Listener l = listener;

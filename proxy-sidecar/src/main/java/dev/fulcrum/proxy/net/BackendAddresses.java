@@ -20,7 +20,7 @@ import java.util.function.Function;
  * endpoint and shared by every dial to it, without leaving the loop; host names are resolved on the
  * resolver threads each time (the JDK resolver blocks, and its cache honours DNS TTLs).
  */
-final class BackendAddresses<T> {
+public final class BackendAddresses<T> {
   private static final ExecutorService RESOLVER =
       Executors.newCachedThreadPool(new DefaultThreadFactory("fulcrum-resolve", true));
 
@@ -30,12 +30,12 @@ final class BackendAddresses<T> {
   private final Function<InetSocketAddress, T> build;
   private final Map<BackendConfig, T> literals = new ConcurrentHashMap<>();
 
-  BackendAddresses(Function<InetSocketAddress, T> build) {
+  public BackendAddresses(Function<InetSocketAddress, T> build) {
     this.build = build;
   }
 
   /** Calls {@code then} or {@code failed} on {@code loop}: at once for a literal, else later. */
-  void resolve(
+  public void resolve(
       BackendConfig backend, EventLoop loop, Consumer<T> then, Consumer<Exception> failed) {
     T cached = literals.get(backend);
     if (cached != null) {

@@ -10,32 +10,42 @@ import java.util.concurrent.RejectedExecutionException;
  * the backend counts, drains and closes. A close comes from any thread (a drain, the rebalancer)
  * and runs on the connection's event loop.
  */
-abstract class BackendLeg implements Connection {
-  final Backend backend;
+public abstract class BackendLeg implements Connection {
+  private final Backend backend;
   private long openedAtNanos = System.nanoTime();
 
   /** The backend was closed while this dial was in flight: retry elsewhere. On the loop. */
-  boolean abandoned;
+  protected boolean abandoned;
 
-  BackendLeg(Backend backend) {
+  protected BackendLeg(Backend backend) {
     this.backend = backend;
   }
 
   /** The loop the connection runs on. */
-  abstract EventLoop loop();
+  protected abstract EventLoop loop();
 
   /** Closes on {@link #loop()}: marks a dial in flight {@link #abandoned}, else ends both sides. */
-  abstract void closeOnLoop(String reason);
+  protected abstract void closeOnLoop(String reason);
 
   /** The client's address, for logs. */
-  abstract Object clientAddress();
+  protected abstract Object clientAddress();
 
   /** What is left to do when the loop is gone (the process is stopping). */
-  void closeWithoutLoop() {}
+  protected void closeWithoutLoop() {}
 
   /** The backend answered: the connection's age counts from now. */
-  final void opened() {
+  public final void opened() {
     openedAtNanos = System.nanoTime();
+  }
+
+  /** The backend this client was given. */
+  public final Backend backend() {
+    return backend;
+  }
+
+  /** True when the backend was closed while this dial was in flight: retry elsewhere instead. */
+  public final boolean abandoned() {
+    return abandoned;
   }
 
   @Override

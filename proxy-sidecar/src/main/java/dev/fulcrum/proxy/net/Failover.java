@@ -12,19 +12,19 @@ import java.util.List;
  * not tried yet, hold its dial slot, go elsewhere when the backend changed while the client waited
  * in line, and count a failed dial against the backend. Confined to the client's event loop.
  */
-final class Failover {
+public final class Failover {
   private final BackendPool pool;
   private final InetAddress client; // for source hashing; null where the balancer ignores it
   private final List<Backend> tried = new ArrayList<>(2);
   private DialPace slot; // the pace whose in-flight slot this dial holds
 
-  Failover(BackendPool pool, InetAddress client) {
+  public Failover(BackendPool pool, InetAddress client) {
     this.pool = pool;
     this.client = client;
   }
 
   /** The next backend to dial, one not tried yet; null when none is left. */
-  Backend next() {
+  public Backend next() {
     Backend b = pool.pick(client, tried::contains);
     if (b != null) {
       tried.add(b);
@@ -33,7 +33,7 @@ final class Failover {
   }
 
   /** Why the client is closed when {@link #next()} found nothing. */
-  String noBackend(String lastFailure) {
+  public String noBackend(String lastFailure) {
     return (tried.isEmpty()
             ? "no backend is configured"
             : "no backend accepted (" + tried.size() + " tried)")
@@ -44,18 +44,18 @@ final class Failover {
    * Whether a leg whose turn came should go elsewhere: its backend was closed, removed, or went
    * down (with another still up) while the client waited.
    */
-  boolean goElsewhere(BackendLeg leg) {
-    Backend b = leg.backend;
-    return leg.abandoned || b.draining() || (!b.isUp() && pool.upBesides(b, tried::contains));
+  public boolean goElsewhere(BackendLeg leg) {
+    Backend b = leg.backend();
+    return leg.abandoned() || b.draining() || (!b.isUp() && pool.upBesides(b, tried::contains));
   }
 
   /** The dial holds one in-flight slot of {@code pace} until {@link #releaseSlot()}. */
-  void holding(DialPace pace) {
+  public void holding(DialPace pace) {
     slot = pace;
   }
 
   /** Gives the held slot back; idempotent. */
-  void releaseSlot() {
+  public void releaseSlot() {
     if (slot != null) {
       DialPace s = slot;
       slot = null;
@@ -64,7 +64,7 @@ final class Failover {
   }
 
   /** A dial to {@code backend} failed: passive health counts it. */
-  void dialFailed(Backend backend, String why) {
+  public void dialFailed(Backend backend, String why) {
     PassiveHealth.dialFailed(backend, pool.config(), "connect failed: " + why);
   }
 }

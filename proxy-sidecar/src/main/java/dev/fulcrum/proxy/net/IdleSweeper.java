@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
  * timestamp. A connection is closed between its timeout and one second after it; no sweep runs
  * while the loop has no connections.
  */
-final class IdleSweeper implements Runnable {
+public final class IdleSweeper implements Runnable {
 
   /** A connection the sweeper watches; all calls on its event loop. */
-  interface Tracked {
+  public interface Tracked {
     /** {@link IdleSweeper#now()} of the last byte moved either way. */
     long lastActivity();
 
@@ -49,7 +49,7 @@ final class IdleSweeper implements Runnable {
   }
 
   /** The sweeper of the event loop running this call; call on that loop. */
-  static IdleSweeper of(EventLoop loop, IdleClock clock) {
+  public static IdleSweeper of(EventLoop loop, IdleClock clock) {
     IdleSweeper sweeper = OF_LOOP.get();
     if (sweeper == null || sweeper.loop != loop) {
       sweeper = new IdleSweeper(loop, clock);

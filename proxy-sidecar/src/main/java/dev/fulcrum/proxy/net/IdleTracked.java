@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
  * A proxied connection's part in its event loop's idle sweep, the same on both data planes: when it
  * last moved a byte, its slot in the sweeper, and its timeout. All calls on the connection's loop.
  */
-abstract class IdleTracked implements IdleSweeper.Tracked {
+public abstract class IdleTracked implements IdleSweeper.Tracked {
   private final long idleNanos;
   private IdleSweeper sweeper;
   private long lastActivity;
@@ -15,26 +15,26 @@ abstract class IdleTracked implements IdleSweeper.Tracked {
   /**
    * @param idleSeconds the connection's idle timeout (its config's timeouts.idleSeconds)
    */
-  IdleTracked(int idleSeconds) {
+  protected IdleTracked(int idleSeconds) {
     this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
   }
 
   /** Starts being swept, counting from now. */
-  final void trackIdle(IdleSweeper on) {
+  public final void trackIdle(IdleSweeper on) {
     sweeper = on;
     touch();
     on.track(this);
   }
 
   /** Stops being swept; idempotent, and harmless before {@link #trackIdle}. */
-  final void untrackIdle() {
+  public final void untrackIdle() {
     if (sweeper != null) {
       sweeper.untrack(this);
     }
   }
 
   /** Bytes moved either way just now. */
-  final void touch() {
+  public final void touch() {
     lastActivity = sweeper.now();
   }
 

@@ -7,10 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A frontend's listening socket, whichever data plane accepts on it: a Netty server channel (epoll,
- * NIO) or the io_uring direct plane's {@link UringListener}. {@link AcceptBackoff} pauses and
- * resumes it at maxConnections; {@link FrontendServer} asks and stops it.
+ * NIO) or the io_uring direct plane's UringListener. {@link AcceptBackoff} pauses and resumes it at
+ * maxConnections; {@link FrontendServer} asks and stops it.
  */
-interface Listener {
+public interface Listener {
   /** The loop it accepts on; {@link #accepting(boolean)} is called there. */
   EventLoop eventLoop();
 

@@ -8,7 +8,7 @@ package dev.fulcrum.proxy.net;
 public final class RingOptions {
   private volatile boolean throughRing = true;
 
-  boolean throughRing() {
+  public boolean throughRing() {
     return throughRing;
   }
 

@@ -37,7 +37,7 @@ public final class Transport implements AutoCloseable {
   public enum Kind {
     /**
      * io_uring without Netty channels on the data plane: each proxied connection is one object that
-     * submits its own accepts, connects, polls, receives and sends (see {@link UringConnection}).
+     * submits its own accepts, connects, polls, receives and sends (see net.uring.UringConnection).
      */
     IO_URING("io_uring"),
     EPOLL("epoll"),
@@ -147,7 +147,7 @@ public final class Transport implements AutoCloseable {
             workerThreads, new DefaultThreadFactory("fulcrum-io"), handlers);
   }
 
-  IdleClock idleClock() {
+  public IdleClock idleClock() {
     return idleClock;
   }
 
@@ -184,7 +184,7 @@ public final class Transport implements AutoCloseable {
    * socket: on an IPv6 one, Netty and the JDK bind {@code 0.0.0.0} as {@code ::}, which serves IPv6
    * too and takes the port from an IPv6 frontend beside it.
    */
-  ServerChannel newServerChannel(boolean ipv4) {
+  public ServerChannel newServerChannel(boolean ipv4) {
     SocketProtocolFamily family = ipv4 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     return switch (kind) {
       case IO_URING ->
@@ -203,7 +203,7 @@ public final class Transport implements AutoCloseable {
   }
 
   /** A new unregistered client socket, without the reflection a Bootstrap's factory uses. */
-  SocketChannel newSocketChannel() {
+  public SocketChannel newSocketChannel() {
     return switch (kind) {
       case IO_URING -> new IoUringSocketChannel();
       case EPOLL -> new EpollSocketChannel();

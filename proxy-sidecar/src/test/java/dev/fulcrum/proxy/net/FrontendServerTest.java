@@ -12,6 +12,7 @@ import dev.fulcrum.proxy.api.LoadBalancerConfig;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import dev.fulcrum.proxy.balance.Balancers;
+import dev.fulcrum.proxy.engine.DataPlanes;
 import dev.fulcrum.proxy.testing.EchoBackend;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -68,7 +69,7 @@ class FrontendServerTest {
 
   @Test
   void streamsBytesIntactBothWaysThroughBackpressure() throws Exception {
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool(a))) {
       server.bind(LOOPBACK);
       StreamingClient stream = new StreamingClient(server.localAddress(), 42);
       try (stream) {
@@ -87,7 +88,7 @@ class FrontendServerTest {
     assumeTrue(
         new java.io.File("/usr/bin/ss").canExecute() || new java.io.File("/bin/ss").canExecute(),
         "ss (iproute2) is not installed");
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool(a))) {
       server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.greeting()).isEqualTo("a");
@@ -106,7 +107,7 @@ class FrontendServerTest {
         new java.io.File("/usr/bin/ss").canExecute() || new java.io.File("/bin/ss").canExecute(),
         "ss (iproute2) is not installed");
     transport.ringOptions().useSystemCalls(); // as after a kernel before 6.7 refused one
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool(a))) {
       server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.greeting()).isEqualTo("a");
@@ -127,7 +128,7 @@ class FrontendServerTest {
         "descriptor counting is exact only with synchronous accepts and closes");
     BackendPool pool = pool(a);
     Backend backend = pool.backends().get(0);
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool)) {
       server.bind(LOOPBACK);
       try (TestClient warm = TestClient.connect(server.localAddress())) {
         assertThat(warm.greeting()).isEqualTo("a"); // whatever the data plane opens lazily is open
@@ -233,8 +234,8 @@ class FrontendServerTest {
 
   @Test
   void bindingAnAddressInUseThrowsWithTheCause() throws IOException {
-    try (FrontendServer first = new FrontendServer("ns.one", transport, pool(a));
-        FrontendServer second = new FrontendServer("ns.two", transport, pool(a))) {
+    try (FrontendServer first = new FrontendServer("ns.one", DataPlanes.of(transport), pool(a));
+        FrontendServer second = new FrontendServer("ns.two", DataPlanes.of(transport), pool(a))) {
       first.bind(LOOPBACK);
       assertThatThrownBy(() -> second.bind(new ListenAddress(first.localAddress(), false)))
           .isInstanceOf(IOException.class)
@@ -249,8 +250,8 @@ class FrontendServerTest {
     assumeTrue(ListenAddress.hostHasIpv6(), "this host has no IPv6");
     assumeTrue(transport.isNative(), "NIO cannot set IPV6_V6ONLY: its :: serves IPv4 too");
     int port = freePort();
-    try (FrontendServer v4 = new FrontendServer("ns.api", transport, pool(a));
-        FrontendServer v6 = new FrontendServer("ns.ingress", transport, pool(b))) {
+    try (FrontendServer v4 = new FrontendServer("ns.api", DataPlanes.of(transport), pool(a));
+        FrontendServer v6 = new FrontendServer("ns.ingress", DataPlanes.of(transport), pool(b))) {
       // As a dual-stack bind resolves for an IPv4 VIP and for an IPv6 VIP on one port.
       v4.bind(ListenAddress.resolve("::", port, "10.10.10.100/24", true));
       v6.bind(ListenAddress.resolve("::", port, "fd00::100/64", true));
@@ -265,7 +266,7 @@ class FrontendServerTest {
   @Test
   void theDualStackWildcardServesIpv4AndIpv6Clients() throws IOException {
     assumeTrue(ListenAddress.hostHasIpv6(), "this host has no IPv6");
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool(a))) {
       server.bind(ListenAddress.resolve("::", freePort(), null, true));
       int port = server.localAddress().getPort();
       try (TestClient four = TestClient.connect(new InetSocketAddress("127.0.0.1", port));
@@ -284,7 +285,7 @@ class FrontendServerTest {
 
   @Test
   void swapSendsOnlyNewConnectionsToTheNewPool() throws IOException {
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool(a))) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool(a))) {
       server.bind(LOOPBACK);
       try (TestClient before = TestClient.connect(server.localAddress())) {
         assertThat(before.greeting()).isEqualTo("a");
@@ -301,7 +302,7 @@ class FrontendServerTest {
 
   @Test
   void closeStopsAcceptingButProxiedConnectionsLiveOn() throws IOException {
-    FrontendServer server = new FrontendServer("ns.lb", transport, pool(a));
+    FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool(a));
     server.bind(LOOPBACK);
     InetSocketAddress address = server.localAddress();
     try (TestClient client = TestClient.connect(address)) {
@@ -328,7 +329,7 @@ class FrontendServerTest {
     Backend backend = pool.backends().get(0);
     List<Long> dials = new CopyOnWriteArrayList<>();
     backend.dialLatencyRecorder(dials::add);
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool)) {
       server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.greeting()).isEqualTo("a");
@@ -347,7 +348,7 @@ class FrontendServerTest {
   @Test
   void markingABackendDownClosesItsProxiedConnections() throws IOException {
     BackendPool pool = pool(a);
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool)) {
       server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.greeting()).isEqualTo("a");
@@ -361,7 +362,7 @@ class FrontendServerTest {
   void aClientIsClosedCleanlyOnlyWhenNoBackendAccepts() throws IOException {
     BackendPool pool = pool(a);
     a.kill();
-    try (FrontendServer server = new FrontendServer("ns.lb", transport, pool)) {
+    try (FrontendServer server = new FrontendServer("ns.lb", DataPlanes.of(transport), pool)) {
       server.bind(LOOPBACK);
       try (TestClient client = TestClient.connect(server.localAddress())) {
         assertThat(client.endedByPeer()).isTrue();

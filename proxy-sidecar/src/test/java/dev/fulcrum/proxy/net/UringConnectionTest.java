@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the direct data plane does that the channel one does not: connections idle past {@link
- * UringConnection#PARK_AFTER_NANOS} give their buffers back and wait in a poll, and a client's
- * bytes can arrive before its backend has answered. The rest of its behaviour is the net suite's,
- * which runs against it by default ({@code -Dfulcrum.test.transport=epoll} runs it against Netty's
- * epoll channels instead).
+ * What the direct data plane does that the channel one does not: connections idle past
+ * UringConnection.PARK_AFTER_NANOS give their buffers back and wait in a poll, and a client's bytes
+ * can arrive before its backend has answered. The rest of its behaviour is the net suite's, which
+ * runs against it by default ({@code -Dfulcrum.test.transport=epoll} runs it against Netty's epoll
+ * channels instead).
  */
 class UringConnectionTest {
   @TempDir Path stateDir;

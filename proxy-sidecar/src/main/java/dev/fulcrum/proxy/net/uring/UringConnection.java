@@ -1,9 +1,16 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.uring;
 
 import dev.fulcrum.proxy.api.Balance;
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import dev.fulcrum.proxy.balance.DialPace;
+import dev.fulcrum.proxy.net.AcceptBackoff;
+import dev.fulcrum.proxy.net.BackendAddresses;
+import dev.fulcrum.proxy.net.BackendLeg;
+import dev.fulcrum.proxy.net.Failover;
+import dev.fulcrum.proxy.net.IdleSweeper;
+import dev.fulcrum.proxy.net.IdleTracked;
+import dev.fulcrum.proxy.net.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
@@ -129,7 +136,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   }
 
   Backend backend() {
-    return leg.backend;
+    return leg.backend();
   }
 
   /** Registers on the loop (the caller's) and dials; closes the client when it cannot. */
@@ -168,7 +175,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   }
 
   private void resolve() {
-    addresses.resolve(leg.backend.config(), loop, this::connect, e -> failed(e.getMessage()));
+    addresses.resolve(leg.backend().config(), loop, this::connect, e -> failed(e.getMessage()));
   }
 
   /** This client's turn on its backend's pace came (or the wait was cut short); any thread. */
@@ -177,7 +184,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
     try {
       loop.execute(this::turnCame);
     } catch (RejectedExecutionException shuttingDown) {
-      leg.backend.pace().dialDone(); // the loop is gone, and this connection's sockets with it
+      leg.backend().pace().dialDone(); // the loop is gone, and this connection's sockets with it
     }
   }
 
@@ -187,7 +194,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   }
 
   private void turnCame() {
-    Backend backend = leg.backend;
+    Backend backend = leg.backend();
     failover.holding(backend.pace());
     if (ending) {
       releaseSlot();
@@ -221,7 +228,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
   private void connect(UringOps.Sockaddr to) {
     if (ending) {
       releaseSlot();
-      leg.backend.connectionClosed(leg); // the client left while the name was resolved
+      leg.backend().connectionClosed(leg); // the client left while the name was resolved
       closeIfDone();
       return;
     }
@@ -236,7 +243,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
           id,
           clientAddress(),
           e.getMessage());
-      leg.backend.connectionClosed(leg);
+      leg.backend().connectionClosed(leg);
       end();
       closeIfDone();
       return;
@@ -268,7 +275,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
     connectOp = -1;
     connectTimer.cancel(false);
     connectTimer = null;
-    Backend backend = leg.backend;
+    Backend backend = leg.backend();
     if (ending) {
       backend.connectionClosed(leg); // the client left or idled out while this dial was in flight
       closeServer();
@@ -281,7 +288,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
               : UringOps.describe(res));
       return;
     }
-    if (leg.abandoned) {
+    if (leg.abandoned()) {
       backend.connectionClosed(leg);
       closeServer();
       log.info(
@@ -302,7 +309,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
 
   private void failed(String why) {
     releaseSlot();
-    Backend backend = leg.backend;
+    Backend backend = leg.backend();
     backend.connectionClosed(leg);
     closeServer();
     failover.dialFailed(backend, why);
@@ -426,7 +433,7 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
       registration.cancel();
       untrackIdle();
       if (leg != null) {
-        leg.backend.connectionClosed(leg);
+        leg.backend().connectionClosed(leg);
       }
       releaseSlot();
       backoff.release();
@@ -502,17 +509,17 @@ final class UringConnection extends IdleTracked implements IoUringIoHandle, Dial
     }
 
     @Override
-    EventLoop loop() {
+    protected EventLoop loop() {
       return loop;
     }
 
     @Override
-    Object clientAddress() {
+    protected Object clientAddress() {
       return UringConnection.this.clientAddress();
     }
 
     @Override
-    void closeOnLoop(String reason) {
+    protected void closeOnLoop(String reason) {
       if (leg != this || closed) {
         return;
       }

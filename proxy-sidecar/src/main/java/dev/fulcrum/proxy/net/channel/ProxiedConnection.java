@@ -1,6 +1,7 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.channel;
 
 import dev.fulcrum.proxy.balance.Backend;
+import dev.fulcrum.proxy.net.BackendLeg;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
@@ -34,39 +35,30 @@ final class ProxiedConnection extends BackendLeg {
    * Stops counting on the backend (a side closed, or the dial failed or was abandoned); idempotent.
    */
   void unregister() {
-    backend.connectionClosed(this);
-  }
-
-  /** True when the backend was closed while this dial was in flight: retry elsewhere instead. */
-  boolean abandoned() {
-    return abandoned;
+    backend().connectionClosed(this);
   }
 
   Channel backendChannel() {
     return server;
   }
 
-  Backend backend() {
-    return backend;
-  }
-
   @Override
-  EventLoop loop() {
+  protected EventLoop loop() {
     return client.eventLoop();
   }
 
   @Override
-  Object clientAddress() {
+  protected Object clientAddress() {
     return client.remoteAddress();
   }
 
   @Override
-  void closeWithoutLoop() {
+  protected void closeWithoutLoop() {
     client.close();
   }
 
   @Override
-  void closeOnLoop(String reason) {
+  protected void closeOnLoop(String reason) {
     if (server == null) {
       // Still dialing: the client has seen nothing yet, so it moves on to another backend.
       abandoned = true;

@@ -1,5 +1,6 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.uring;
 
+import dev.fulcrum.proxy.net.SocketOptions;
 import io.netty.channel.ChannelException;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.FileDescriptor;

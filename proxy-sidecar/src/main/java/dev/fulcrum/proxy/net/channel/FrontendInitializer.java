@@ -1,12 +1,15 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.channel;
 
 import dev.fulcrum.proxy.balance.BackendPool;
+import dev.fulcrum.proxy.net.AcceptBackoff;
+import dev.fulcrum.proxy.net.IdleSweeper;
+import dev.fulcrum.proxy.net.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +25,12 @@ final class FrontendInitializer extends ChannelInboundHandlerAdapter {
   private final String id;
   private final Transport transport;
   private final BackendDialer dialer;
-  private final AtomicReference<BackendPool> pool;
+  private final Supplier<BackendPool> pool;
   private final AcceptBackoff backoff;
   private final ChannelFutureListener release;
 
   FrontendInitializer(
-      String id, Transport transport, AtomicReference<BackendPool> pool, AcceptBackoff backoff) {
+      String id, Transport transport, Supplier<BackendPool> pool, AcceptBackoff backoff) {
     this.id = id;
     this.transport = transport;
     this.dialer = new BackendDialer(id, transport);

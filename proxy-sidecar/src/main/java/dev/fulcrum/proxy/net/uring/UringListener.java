@@ -1,5 +1,6 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.uring;
 
+import dev.fulcrum.proxy.net.Listener;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEvent;

@@ -1,8 +1,12 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.channel;
 
 import dev.fulcrum.proxy.balance.Backend;
 import dev.fulcrum.proxy.balance.BackendPool;
 import dev.fulcrum.proxy.balance.DialPace;
+import dev.fulcrum.proxy.net.BackendAddresses;
+import dev.fulcrum.proxy.net.Failover;
+import dev.fulcrum.proxy.net.SocketOptions;
+import dev.fulcrum.proxy.net.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;

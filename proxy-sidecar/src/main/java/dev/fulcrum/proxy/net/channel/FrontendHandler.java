@@ -1,6 +1,8 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.channel;
 
 import dev.fulcrum.proxy.balance.BackendPool;
+import dev.fulcrum.proxy.net.IdleSweeper;
+import dev.fulcrum.proxy.net.IdleTracked;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.channel;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -1,4 +1,4 @@
-package dev.fulcrum.proxy.net;
+package dev.fulcrum.proxy.net.uring;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PoolArenaMetric;
