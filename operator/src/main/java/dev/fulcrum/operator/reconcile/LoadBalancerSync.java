@@ -18,6 +18,7 @@ import dev.fulcrum.operator.push.ProxyCredentials;
 import dev.fulcrum.operator.push.ProxyPushes;
 import dev.fulcrum.operator.push.ProxyTarget;
 import dev.fulcrum.operator.push.PushResult;
+import dev.fulcrum.operator.status.Intent;
 import dev.fulcrum.operator.status.Orphan;
 import dev.fulcrum.operator.status.StatusBuilder;
 import dev.fulcrum.operator.status.SyncFacts;
@@ -153,9 +154,10 @@ public final class LoadBalancerSync {
     ExternalLoadBalancerStatus previous = elb.getStatus();
     long generation =
         elb.getMetadata().getGeneration() == null ? 0 : elb.getMetadata().getGeneration();
+    Intent intent = Intent.of(spec);
     List<String> problems = SpecValidator.problems(spec);
     if (!problems.isEmpty()) {
-      SyncFacts facts = SyncFacts.invalid(generation, spec, problems);
+      SyncFacts facts = SyncFacts.invalid(generation, intent, problems);
       return new Outcome(StatusBuilder.build(previous, facts, clock.instant()), poll);
     }
     String id = elb.loadBalancerId();
@@ -172,7 +174,7 @@ public final class LoadBalancerSync {
       SyncFacts facts =
           new SyncFacts(
               generation,
-              spec,
+              intent,
               List.of(),
               e.getMessage(),
               selection,
@@ -185,7 +187,7 @@ public final class LoadBalancerSync {
                   .toList());
       return new Outcome(StatusBuilder.build(previous, facts, clock.instant()), poll);
     }
-    List<ProxyTarget> targets = targets(spec.proxies);
+    List<ProxyTarget> targets = intent.proxies();
     watchers.track(id, targets, creds);
     // Proxies that left the spec are told to stop serving while the others are synced.
     List<ProxyTarget> left = Orphan.of(previous, spec.proxies);
@@ -206,7 +208,7 @@ public final class LoadBalancerSync {
     // deposed operator raises nothing.
     long fence = highestFence(seen, results.values());
     if (desired != null && fence > desired.epoch() && epoch.raisePast(fence)) {
-      spec.proxies.forEach(p -> pushes.retrySoon(id, p.name));
+      targets.forEach(p -> pushes.retrySoon(id, p.name()));
       next = min(next, RAISED_RETRY);
     }
     List<Orphan> orphans = new ArrayList<>();
@@ -224,7 +226,7 @@ public final class LoadBalancerSync {
     SyncFacts facts =
         new SyncFacts(
             generation,
-            spec,
+            intent,
             List.of(),
             null,
             selection,
@@ -234,7 +236,7 @@ public final class LoadBalancerSync {
             joinPending,
             orphans);
     ExternalLoadBalancerStatus status = StatusBuilder.build(previous, facts, clock.instant());
-    metrics.observed(id, spec.frontend != null && spec.frontend.virtualIP != null, status, seen);
+    metrics.observed(id, intent.virtualIP(), status, seen);
     return new Outcome(status, next);
   }
 

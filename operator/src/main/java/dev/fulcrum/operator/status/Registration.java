@@ -4,11 +4,11 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import java.net.URI;
 
 /** Where agents and kubectl register: the VIP, or without one the first proxy's host. */
-public final class Registration {
+final class Registration {
   private Registration() {}
 
   /** The host that server certificates must name (their tls-san), or null when unknown. */
-  public static String host(ExternalLoadBalancerSpec spec) {
+  static String host(ExternalLoadBalancerSpec spec) {
     if (spec == null || spec.frontend == null) {
       return null;
     }
@@ -17,7 +17,10 @@ public final class Registration {
       int slash = vip.indexOf('/');
       return slash < 0 ? vip : vip.substring(0, slash);
     }
-    if (spec.proxies == null || spec.proxies.isEmpty() || spec.proxies.get(0).endpoint == null) {
+    if (spec.proxies == null
+        || spec.proxies.isEmpty()
+        || spec.proxies.get(0) == null
+        || spec.proxies.get(0).endpoint == null) {
       return null;
     }
     try {
@@ -29,7 +32,7 @@ public final class Registration {
   }
 
   /** {@code https://10.10.10.100:6443}, or null when the host or port is unknown. */
-  public static String address(ExternalLoadBalancerSpec spec) {
+  static String address(ExternalLoadBalancerSpec spec) {
     String host = host(spec);
     if (host == null || spec.frontend.port == null) {
       return null;

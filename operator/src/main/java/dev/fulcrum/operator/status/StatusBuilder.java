@@ -3,8 +3,8 @@ package dev.fulcrum.operator.status;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus.BackendState;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus.ProxyState;
-import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.push.Observation;
+import dev.fulcrum.operator.push.ProxyTarget;
 import dev.fulcrum.proxy.api.BackendHealth;
 import dev.fulcrum.proxy.api.BackendStatus;
 import dev.fulcrum.proxy.api.LoadBalancerStatus;
@@ -23,7 +23,7 @@ public final class StatusBuilder {
       ExternalLoadBalancerStatus previous, SyncFacts f, Instant now) {
     ExternalLoadBalancerStatus s = new ExternalLoadBalancerStatus();
     s.observedGeneration = f.generation();
-    s.registrationAddress = Registration.address(f.spec());
+    s.registrationAddress = f.intent().registrationAddress();
     List<Condition> next;
     if (!f.specProblems().isEmpty()) {
       String message = String.join("; ", f.specProblems());
@@ -38,7 +38,7 @@ public final class StatusBuilder {
               Conditions.of(Conditions.PROGRESSING, false, Reasons.INVALID_SPEC, message),
               Conditions.of(Conditions.DEGRADED, true, Reasons.INVALID_SPEC, message));
     } else {
-      String host = Registration.host(f.spec());
+      String host = f.intent().registrationHost();
       s.backends = BackendStates.of(f.selection(), f.observations(), host);
       for (var skipped : f.selection().skipped()) {
         ExternalLoadBalancerStatus.SkippedNode n = new ExternalLoadBalancerStatus.SkippedNode();
@@ -68,10 +68,14 @@ public final class StatusBuilder {
 
   private static List<ProxyState> proxies(SyncFacts f) {
     List<ProxyState> out = new ArrayList<>();
-    for (ProxySpec p : f.spec().proxies) {
+    for (ProxyTarget p : f.intent().proxies()) {
       Observation o =
-          f.observations().stream().filter(x -> x.proxy().equals(p.name)).findFirst().orElse(null);
-      out.add(ProxyStates.of(p.name, p.endpoint, o, f.pushes().get(p.name), f.desiredVersion()));
+          f.observations().stream()
+              .filter(x -> x.proxy().equals(p.name()))
+              .findFirst()
+              .orElse(null);
+      out.add(
+          ProxyStates.of(p.name(), p.endpoint(), o, f.pushes().get(p.name()), f.desiredVersion()));
     }
     return out;
   }
@@ -116,7 +120,7 @@ public final class StatusBuilder {
             });
       }
     }
-    if (f.spec().frontend != null && f.spec().frontend.virtualIP != null) {
+    if (f.intent().virtualIP()) {
       for (Observation o : f.observations()) {
         if (o.reachable() && o.keepalivedProblem() != null) {
           problems.add(
@@ -228,17 +232,18 @@ public final class StatusBuilder {
    * every one serves this load balancer with at least one server Up.
    */
   private static String[] firstNotServing(SyncFacts f, ExternalLoadBalancerStatus s) {
-    if (f.spec().proxies.isEmpty()) {
+    if (f.intent().proxies().isEmpty()) {
       return new String[] {Reasons.PUSHING, "spec.proxies lists no proxy"};
     }
-    for (ProxySpec p : f.spec().proxies) {
+    for (ProxyTarget target : f.intent().proxies()) {
+      String name = target.name();
       Observation o =
-          f.observations().stream().filter(x -> x.proxy().equals(p.name)).findFirst().orElse(null);
+          f.observations().stream().filter(x -> x.proxy().equals(name)).findFirst().orElse(null);
       ProxyState state =
-          s.proxies.stream().filter(x -> x.name.equals(p.name)).findFirst().orElse(null);
+          s.proxies.stream().filter(x -> x.name.equals(name)).findFirst().orElse(null);
       if (o == null || !o.reachable()) {
         return new String[] {
-          Reasons.PROXY_UNREACHABLE, state != null && state.message != null ? state.message : p.name
+          Reasons.PROXY_UNREACHABLE, state != null && state.message != null ? state.message : name
         };
       }
       LoadBalancerStatus lb = o.loadBalancer();
@@ -249,12 +254,12 @@ public final class StatusBuilder {
         if (state != null && ProxyStates.FAILED.equals(state.state)) {
           return new String[] {Reasons.PUSH_FAILED, state.message};
         }
-        return new String[] {Reasons.PUSHING, p.name + " does not serve this load balancer yet"};
+        return new String[] {Reasons.PUSHING, name + " does not serve this load balancer yet"};
       }
       if (!lb.listening()) {
         return new String[] {
           Reasons.NOT_LISTENING,
-          p.name
+          name
               + " cannot listen on "
               + lb.listenAddress()
               + (lb.listenError() == null ? "" : ": " + lb.listenError())
@@ -262,7 +267,7 @@ public final class StatusBuilder {
       }
       List<BackendStatus> backends = lb.backends() == null ? List.of() : lb.backends();
       if (backends.stream().noneMatch(b -> b.health() == BackendHealth.UP)) {
-        return new String[] {Reasons.NO_SERVER_UP, noServerUp(p.name, backends)};
+        return new String[] {Reasons.NO_SERVER_UP, noServerUp(name, backends)};
       }
     }
     return null;
@@ -288,10 +293,9 @@ public final class StatusBuilder {
   }
 
   private static String keepingMessage(SyncFacts f) {
-    Integer min = f.spec().backends == null ? null : f.spec().backends.minBackends;
     return f.selection().backends().size()
         + " ready backends, fewer than minBackends "
-        + (min == null ? 1 : min)
+        + f.intent().minBackends()
         + "; the proxies keep serving the last pushed backends";
   }
 }

@@ -1,6 +1,5 @@
 package dev.fulcrum.operator.status;
 
-import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import dev.fulcrum.operator.desired.BackendSelection;
 import dev.fulcrum.operator.push.Observation;
 import dev.fulcrum.operator.push.PushResult;
@@ -10,6 +9,7 @@ import java.util.Map;
 /**
  * Everything one reconcile learned, from which the status is computed without I/O.
  *
+ * @param intent what the status reads of the spec
  * @param specProblems field-named problems; non-empty means nothing else was looked at
  * @param credentialsProblem why the credentials Secret is unusable, or null
  * @param selection the backends chosen from the Nodes, null when the spec is invalid
@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public record SyncFacts(
     long generation,
-    ExternalLoadBalancerSpec spec,
+    Intent intent,
     List<String> specProblems,
     String credentialsProblem,
     BackendSelection selection,
@@ -39,7 +39,7 @@ public record SyncFacts(
   /** Without orphans. */
   public SyncFacts(
       long generation,
-      ExternalLoadBalancerSpec spec,
+      Intent intent,
       List<String> specProblems,
       String credentialsProblem,
       BackendSelection selection,
@@ -49,7 +49,7 @@ public record SyncFacts(
       boolean joinPending) {
     this(
         generation,
-        spec,
+        intent,
         specProblems,
         credentialsProblem,
         selection,
@@ -61,8 +61,8 @@ public record SyncFacts(
   }
 
   /** A spec that cannot be pushed. */
-  public static SyncFacts invalid(
-      long generation, ExternalLoadBalancerSpec spec, List<String> problems) {
-    return new SyncFacts(generation, spec, problems, null, null, null, List.of(), Map.of(), false);
+  public static SyncFacts invalid(long generation, Intent intent, List<String> problems) {
+    return new SyncFacts(
+        generation, intent, problems, null, null, null, List.of(), Map.of(), false);
   }
 }

@@ -56,7 +56,8 @@ class StatusBuilderTest {
   }
 
   static SyncFacts facts(List<Observation> seen, Map<String, PushResult> pushes, boolean pending) {
-    return new SyncFacts(7, spec(), List.of(), null, twoServers(), V, seen, pushes, pending);
+    return new SyncFacts(
+        7, Intent.of(spec()), List.of(), null, twoServers(), V, seen, pushes, pending);
   }
 
   static Condition cond(ExternalLoadBalancerStatus s, String type) {
@@ -156,7 +157,7 @@ class StatusBuilderTest {
     SyncFacts f =
         new SyncFacts(
             3,
-            spec(),
+            Intent.of(spec()),
             List.of(),
             null,
             none,
@@ -226,7 +227,7 @@ class StatusBuilderTest {
     SyncFacts pushing =
         new SyncFacts(
             8,
-            spec(),
+            Intent.of(spec()),
             List.of(),
             null,
             twoServers(),
@@ -295,7 +296,9 @@ class StatusBuilderTest {
         StatusBuilder.build(
             null,
             SyncFacts.invalid(
-                2, spec(), List.of("spec.frontend.port: must be between 1 and 65535 (got 0)")),
+                2,
+                Intent.of(spec()),
+                List.of("spec.frontend.port: must be between 1 and 65535 (got 0)")),
             T0);
     assertThat(s.conditions)
         .extracting(Condition::getReason)
@@ -361,7 +364,8 @@ class StatusBuilderTest {
         BackendSelection.select(
             List.of(Nodes.server("server-1", "127.0.0.51").build()), spec.backends);
     SyncFacts f =
-        new SyncFacts(7, spec, List.of(), null, selection, null, List.of(), Map.of(), false);
+        new SyncFacts(
+            7, Intent.of(spec), List.of(), null, selection, null, List.of(), Map.of(), false);
 
     ExternalLoadBalancerStatus s = StatusBuilder.build(null, f, T0);
 
