@@ -24,13 +24,21 @@ public final class UringPlane implements DataPlane {
 
   private final Transport transport;
 
+  /**
+   * @param transport an io_uring transport: its acceptor loop listens, its workers run the
+   *     connections
+   */
   public UringPlane(Transport transport) {
+    if (!transport.direct()) {
+      throw new IllegalArgumentException(
+          "the direct plane needs io_uring, not " + transport.kind());
+    }
     this.transport = transport;
   }
 
   @Override
   public String label() {
-    return transport.kind().label();
+    return Transport.Kind.IO_URING.label();
   }
 
   @Override
