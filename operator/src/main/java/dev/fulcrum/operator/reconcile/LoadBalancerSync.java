@@ -5,7 +5,6 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
 import dev.fulcrum.operator.crd.FrontendSpec;
 import dev.fulcrum.operator.crd.HealthCheckSpec;
-import dev.fulcrum.operator.crd.ProxySpec;
 import dev.fulcrum.operator.desired.BackendSelection;
 import dev.fulcrum.operator.desired.JoinDebounce;
 import dev.fulcrum.operator.desired.SpecMapping;
@@ -249,7 +248,7 @@ public final class LoadBalancerSync {
   public List<String> clear(ExternalLoadBalancer elb, Secret secret) {
     ProxyCredentials creds = credentials(elb, secret);
     String id = elb.loadBalancerId();
-    List<ProxyTarget> all = new ArrayList<>(targets(elb.getSpec().proxies));
+    List<ProxyTarget> all = new ArrayList<>(Intent.of(elb.getSpec()).proxies());
     all.addAll(Orphan.of(elb.getStatus(), elb.getSpec().proxies));
     List<CompletableFuture<String>> calls =
         all.stream().map(p -> client.delete(p, id, creds)).toList();
@@ -367,10 +366,6 @@ public final class LoadBalancerSync {
   }
 
   /** spec.proxies as pushing sees them. */
-  private static List<ProxyTarget> targets(List<ProxySpec> proxies) {
-    return proxies.stream().map(p -> new ProxyTarget(p.name, p.endpoint)).toList();
-  }
-
   /** The endpoints the previous status shows served from static entries (no Node behind them). */
   private static Set<String> servedStatic(ExternalLoadBalancerStatus previous) {
     if (previous == null || previous.backends == null) {

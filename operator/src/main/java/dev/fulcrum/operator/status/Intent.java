@@ -2,6 +2,7 @@ package dev.fulcrum.operator.status;
 
 import dev.fulcrum.operator.crd.ExternalLoadBalancerSpec;
 import dev.fulcrum.operator.push.ProxyTarget;
+import java.net.URI;
 import java.util.List;
 
 /**
@@ -36,11 +37,39 @@ public record Intent(
                 .map(p -> new ProxyTarget(p.name, p.endpoint))
                 .toList();
     Integer min = spec.backends == null ? null : spec.backends.minBackends;
+    String host = registrationHost(spec);
+    Integer port = spec.frontend == null ? null : spec.frontend.port;
     return new Intent(
         proxies,
-        Registration.host(spec),
-        Registration.address(spec),
+        host,
+        host == null || port == null
+            ? null
+            : "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port,
         spec.frontend != null && spec.frontend.virtualIP != null,
         min == null ? 1 : min);
+  }
+
+  /** The VIP, or without one the first proxy's host; null when unknown. */
+  private static String registrationHost(ExternalLoadBalancerSpec spec) {
+    if (spec.frontend == null) {
+      return null;
+    }
+    String vip = spec.frontend.virtualIP;
+    if (vip != null && !vip.isBlank()) {
+      int slash = vip.indexOf('/');
+      return slash < 0 ? vip : vip.substring(0, slash);
+    }
+    if (spec.proxies == null
+        || spec.proxies.isEmpty()
+        || spec.proxies.get(0) == null
+        || spec.proxies.get(0).endpoint == null) {
+      return null;
+    }
+    try {
+      String h = URI.create(spec.proxies.get(0).endpoint).getHost();
+      return h != null && h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 }

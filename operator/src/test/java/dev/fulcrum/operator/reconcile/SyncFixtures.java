@@ -6,15 +6,26 @@ import dev.fulcrum.operator.push.EpochSource;
 import dev.fulcrum.operator.push.ProxyClient;
 import dev.fulcrum.operator.telemetry.OperatorMetrics;
 import dev.fulcrum.operator.testing.FakeAdminApi;
+import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
+import io.fabric8.kubernetes.api.model.Node;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-/** What the reconcile tests share: a resource on two fake proxies, and an operator for it. */
+/**
+ * What the reconcile tests share: two server Nodes, a resource on two fake proxies, and an operator
+ * for it.
+ */
 final class SyncFixtures {
   static final String TOKEN = "s3cret-token";
+
+  /** Two ready K3s server Nodes. */
+  static final List<Node> TWO_SERVERS =
+      List.of(
+          Nodes.server("server-1", "127.0.0.11").build(),
+          Nodes.server("server-2", "127.0.0.12").build());
 
   private SyncFixtures() {}
 

@@ -6,7 +6,6 @@ import dev.fulcrum.operator.crd.ExternalLoadBalancer;
 import dev.fulcrum.operator.crd.ExternalLoadBalancerStatus;
 import dev.fulcrum.operator.status.Conditions;
 import dev.fulcrum.operator.testing.FakeAdminApi;
-import dev.fulcrum.operator.testing.Nodes;
 import dev.fulcrum.operator.testing.Resources;
 import dev.fulcrum.proxy.testing.TestPki;
 import dev.fulcrum.proxy.tls.Pki;
@@ -28,10 +27,7 @@ import org.junit.jupiter.api.Test;
 class VrrpPasswordTest {
   private static final String ID = Resources.NAMESPACE + ".k3s-api";
   private static final String KEY = "vrrp-password";
-  private static final List<Node> NODES =
-      List.of(
-          Nodes.server("server-1", "127.0.0.11").build(),
-          Nodes.server("server-2", "127.0.0.12").build());
+  private static final List<Node> NODES = SyncFixtures.TWO_SERVERS;
 
   private final Pki.Issued ca = TestPki.authority("test-ca");
   private FakeAdminApi lb1;
